@@ -1,0 +1,3 @@
+module github.com/cinnabar-db/cinnabar
+
+go 1.26

@@ -1,0 +1,299 @@
+// Package resp implements the Redis serialization protocol: a resumable,
+// zero-copy request reader (RESP multibulk and inline commands) and an
+// append-style reply writer for RESP2 and RESP3.
+//
+// Requests, as clients send them:
+//
+//	*<argc>\r\n  then argc times  $<len>\r\n<len bytes>\r\n
+//	or an inline line:  SET key "quoted \x41 value"\r\n
+//
+// The Reader keeps one growing buffer per connection. Parsed arguments are
+// sub-slices of that buffer and stay valid until the next call to Fill or
+// Compact: the server executes every complete command of a batch, then
+// flushes the replies once, then reads again.
+package resp
+
+import (
+	"errors"
+	"io"
+)
+
+// Limits fixed by the protocol (Redis's server.h).
+const (
+	// InlineMaxSize bounds an inline request line and a length header line.
+	InlineMaxSize = 64 * 1024
+	// bigArg is the bulk length from which the reader sizes its buffer to
+	// fit the argument exactly, so that large values are read with no
+	// repeated copying.
+	bigArg = 32 * 1024
+	// minBuf is the initial and minimum size of the read buffer.
+	minBuf = 16 * 1024
+	// maxMultibulk is the largest accepted multibulk count (INT_MAX).
+	maxMultibulk = 1<<31 - 1
+)
+
+// ProtocolError is a malformed request. Its text is the exact error
+// reply Redis sends (without the leading '-'); after it the connection is
+// closed.
+type ProtocolError struct{ Msg string }
+
+func (e *ProtocolError) Error() string { return e.Msg }
+
+// ErrIncomplete is returned by Next when the buffer holds no complete command.
+var ErrIncomplete = errors.New("resp: incomplete command")
+
+// Reader parses requests out of a connection's byte stream.
+type Reader struct {
+	buf  []byte
+	r, w int // unread data is buf[r:w]
+
+	// MaxBulk is proto-max-bulk-len: the largest accepted bulk argument.
+	MaxBulk int64
+	// AuthRequired makes the reader apply Redis's limits for
+	// unauthenticated clients (multibulk count ≤ 10, bulk ≤ 16384).
+	AuthRequired bool
+
+	// Resumable state of a partly received multibulk command. Offsets are
+	// relative to r so that compaction does not invalidate them.
+	pending  int   // arguments still expected; 0 = not inside a multibulk
+	bulkLen  int64 // length of the bulk being read, -1 if its header is unread
+	pos      int   // parse position relative to r
+	offs     []int // start,end pairs of the arguments parsed so far
+	argv     [][]byte
+	needMore int // bytes beyond w known to be needed to finish the argument
+}
+
+// NewReader returns a reader with the default bulk limit (512MB).
+func NewReader() *Reader {
+	return &Reader{MaxBulk: 512 << 20, bulkLen: -1}
+}
+
+// Buffered returns the number of unparsed bytes held.
+func (p *Reader) Buffered() int { return p.w - p.r }
+
+// Cap returns the capacity of the read buffer (for CLIENT LIST qbuf fields).
+func (p *Reader) Cap() int { return cap(p.buf) }
+
+// Fill reads once from rd into the buffer, compacting and growing it as
+// needed. Arguments returned by Next before the call become invalid.
+func (p *Reader) Fill(rd io.Reader) (int, error) {
+	p.Compact()
+	need := minBuf
+	if p.needMore > 0 && p.w+p.needMore > need {
+		need = p.w + p.needMore
+	}
+	if len(p.buf)-p.w < 512 || len(p.buf) < need {
+		size := 2 * len(p.buf)
+		if size < need {
+			size = need
+		}
+		if size < minBuf {
+			size = minBuf
+		}
+		nb := make([]byte, size)
+		copy(nb, p.buf[:p.w])
+		p.buf = nb
+	}
+	n, err := rd.Read(p.buf[p.w:])
+	p.w += n
+	return n, err
+}
+
+// Feed appends bytes to the buffer (for tests and in-memory sources).
+func (p *Reader) Feed(b []byte) {
+	p.Compact()
+	p.buf = append(p.buf[:p.w], b...)
+	p.w = len(p.buf)
+}
+
+// Compact moves unparsed data to the front of the buffer and shrinks a
+// buffer that grew for a large argument once it is no longer needed.
+func (p *Reader) Compact() {
+	if p.r == 0 {
+		return
+	}
+	n := copy(p.buf, p.buf[p.r:p.w])
+	p.r, p.w = 0, n
+	if cap(p.buf) > 4*minBuf && n < minBuf && p.pending == 0 {
+		nb := make([]byte, minBuf)
+		copy(nb, p.buf[:n])
+		p.buf = nb
+	}
+}
+
+// Next parses the next complete command. It returns ErrIncomplete when
+// more input is needed, a *ProtocolError for malformed input, and for an
+// empty request (a blank inline line, "*0" or "*-1") an empty argv.
+func (p *Reader) Next() ([][]byte, error) {
+	if p.r == p.w {
+		return nil, ErrIncomplete
+	}
+	if p.pending == 0 && p.buf[p.r] != '*' {
+		return p.inline()
+	}
+	return p.multibulk()
+}
+
+func (p *Reader) inline() ([][]byte, error) {
+	data := p.buf[p.r:p.w]
+	nl := indexByte(data, '\n')
+	if nl < 0 {
+		if len(data) > InlineMaxSize {
+			return nil, &ProtocolError{"Protocol error: too big inline request"}
+		}
+		return nil, ErrIncomplete
+	}
+	line := data[:nl]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	argv, ok := SplitArgs(line, p.argv[:0])
+	if !ok {
+		return nil, &ProtocolError{"Protocol error: unbalanced quotes in request"}
+	}
+	p.argv = argv
+	p.r += nl + 1
+	return argv, nil
+}
+
+// multibulk parses "*N\r\n" followed by N bulk strings, resuming where the
+// previous call stopped.
+func (p *Reader) multibulk() ([][]byte, error) {
+	if p.pending == 0 {
+		data := p.buf[p.r:p.w]
+		cr := indexByte(data, '\r')
+		if cr < 0 {
+			if len(data) > InlineMaxSize {
+				return nil, &ProtocolError{"Protocol error: too big mbulk count string"}
+			}
+			return nil, ErrIncomplete
+		}
+		if cr+2 > len(data) {
+			return nil, ErrIncomplete
+		}
+		n, ok := ParseInt(data[1:cr])
+		if !ok || n > maxMultibulk {
+			return nil, &ProtocolError{"Protocol error: invalid multibulk length"}
+		}
+		if n > 10 && p.AuthRequired {
+			return nil, &ProtocolError{"Protocol error: unauthenticated multibulk length"}
+		}
+		if n <= 0 {
+			p.r += cr + 2
+			return p.argv[:0], nil
+		}
+		p.pending = int(n)
+		p.pos = cr + 2
+		p.bulkLen = -1
+		p.offs = p.offs[:0]
+	}
+	for p.pending > 0 {
+		data := p.buf[p.r:p.w]
+		if p.bulkLen < 0 {
+			rest := data[p.pos:]
+			cr := indexByte(rest, '\r')
+			if cr < 0 {
+				if len(rest) > InlineMaxSize {
+					return nil, p.fail("Protocol error: too big bulk count string")
+				}
+				return nil, ErrIncomplete
+			}
+			if cr+2 > len(rest) {
+				return nil, ErrIncomplete
+			}
+			if rest[0] != '$' {
+				return nil, p.fail("Protocol error: expected '$', got '" + string(rest[0]) + "'")
+			}
+			n, ok := ParseInt(rest[1:cr])
+			if !ok || n < 0 || n > p.MaxBulk {
+				return nil, p.fail("Protocol error: invalid bulk length")
+			}
+			if n > 16384 && p.AuthRequired {
+				return nil, p.fail("Protocol error: unauthenticated bulk length")
+			}
+			p.bulkLen = n
+			p.pos += cr + 2
+		}
+		avail := int64(len(data) - p.pos)
+		if avail < p.bulkLen+2 {
+			if p.bulkLen >= bigArg {
+				p.needMore = int(p.bulkLen + 2 - avail)
+			}
+			return nil, ErrIncomplete
+		}
+		p.needMore = 0
+		p.offs = append(p.offs, p.pos, p.pos+int(p.bulkLen))
+		p.pos += int(p.bulkLen) + 2 // like Redis, the trailing CRLF is skipped unchecked
+		p.bulkLen = -1
+		p.pending--
+	}
+	argv := p.argv[:0]
+	base := p.buf[p.r:]
+	for i := 0; i < len(p.offs); i += 2 {
+		argv = append(argv, base[p.offs[i]:p.offs[i+1]:p.offs[i+1]])
+	}
+	p.argv = argv
+	p.r += p.pos
+	p.pos = 0
+	return argv, nil
+}
+
+func (p *Reader) fail(msg string) error {
+	p.pending = 0
+	p.bulkLen = -1
+	return &ProtocolError{msg}
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// ParseInt parses a decimal int64 exactly as Redis's string2ll: an optional
+// '-', no '+', no leading zeros, no spaces, no overflow.
+func ParseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := false
+	i := 0
+	if b[0] == '-' {
+		neg = true
+		i = 1
+		if len(b) == 1 {
+			return 0, false
+		}
+	}
+	if b[i] < '1' || b[i] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > 922337203685477580 || (v == 922337203685477580 && d > 8) {
+			return 0, false // beyond 1<<63
+		}
+		v = v*10 + d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
