@@ -1,0 +1,238 @@
+package command
+
+import (
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/command/meta"
+	"github.com/cinnabar-db/cinnabar/internal/config"
+	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
+)
+
+// Ctx is what a handler sees of one command call.
+type Ctx struct {
+	E    *Engine
+	C    *Client
+	Argv [][]byte
+	W    *resp.Writer
+	DB   *keyspace.DB
+	Spec *Spec
+
+	failed bool
+}
+
+// Error replies with an error (full text, e.g. "ERR syntax error") and
+// counts it for INFO errorstats.
+func (c *Ctx) Error(msg string) {
+	c.failed = true
+	c.W.Error(msg)
+	c.E.countError(msg)
+}
+
+// WrongArity replies with the arity error of the running command.
+func (c *Ctx) WrongArity() { c.Error(errWrongArity(c.Spec.Meta.Name)) }
+
+// Now returns the engine clock in unix milliseconds.
+func (c *Ctx) Now() int64 { return c.E.now().UnixMilli() }
+
+// Arg returns argv[i] lowercased into a small scratch string, for option
+// parsing (no allocation for short words).
+func (c *Ctx) Is(i int, word string) bool { return bytesEqualFold(c.Argv[i], word) }
+
+func bytesEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// Exec runs one command for client cl, appending its reply to w. It is
+// Redis's processCommand followed by call(): lookup, arity, auth,
+// protection checks, then the handler under the shard locks its keys
+// need. It reports whether the connection should be closed after the
+// reply (QUIT, security attacks).
+func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool) {
+	if len(argv) == 0 {
+		return false
+	}
+	if bytesEqualFold(argv[0], "host:") || bytesEqualFold(argv[0], "post") {
+		e.Log.Warning("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
+		return true
+	}
+	m := e.Meta.Lookup(argv[0])
+	var spec *Spec
+	if m != nil && len(m.Subcommands) > 0 && len(argv) > 1 {
+		sub := m.SubLookup(argv[1])
+		if sub == nil {
+			e.reject(nil, w, "ERR unknown subcommand '"+trunc(argv[1], 128)+"'. Try "+strings.ToUpper(string(argv[0]))+" HELP.")
+			return false
+		}
+		m = sub
+	}
+	if m != nil {
+		spec = e.specs[m]
+	}
+	if spec == nil {
+		e.reject(nil, w, unknownCommandError(argv))
+		return false
+	}
+	if (m.Arity > 0 && len(argv) != m.Arity) || len(argv) < -m.Arity {
+		e.reject(spec, w, errWrongArity(m.Name))
+		return false
+	}
+	if m.FlagMask&meta.FlagProtected != 0 && spec.Name == "debug" && !e.allowProtected(e.Cfg.EnableDebugCommand.Load(), cl) {
+		e.reject(spec, w, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+		return false
+	}
+	if !cl.Authenticated && m.FlagMask&meta.FlagNoAuth == 0 && e.authRequired() {
+		e.reject(spec, w, ErrNoAuth)
+		return false
+	}
+	e.call(cl, spec, argv, w)
+	return cl.Flags()&FlagCloseAfterReply != 0
+}
+
+// allowProtected implements enable-debug-command: "yes", "no" or "local".
+func (e *Engine) allowProtected(mode int, cl *Client) bool {
+	switch mode {
+	case config.ProtectedYes:
+		return true
+	case config.ProtectedLocal:
+		return cl.Flags()&FlagUnixSocket != 0 || strings.HasPrefix(cl.Addr, "127.0.0.1:") || strings.HasPrefix(cl.Addr, "[::1]:")
+	}
+	return false
+}
+
+func (e *Engine) authRequired() bool {
+	return e.Cfg != nil && e.Cfg.RequirePass.Load() != ""
+}
+
+func (e *Engine) reject(spec *Spec, w *resp.Writer, msg string) {
+	if spec != nil {
+		spec.Rejected.Add(1)
+	}
+	e.Stats.RejectedCalls.Add(1)
+	w.Error(msg)
+	e.countError(msg)
+}
+
+func unknownCommandError(argv [][]byte) string {
+	var args []byte
+	for i := 1; i < len(argv) && len(args) < 128; i++ {
+		args = append(args, '\'')
+		a := argv[i]
+		if room := 128 - len(args) + 1; len(a) > room {
+			a = a[:room]
+		}
+		args = append(args, a...)
+		args = append(args, '\'', ' ')
+	}
+	return "ERR unknown command '" + trunc(argv[0], 128) + "', with args beginning with: " + string(args)
+}
+
+func trunc(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return string(b)
+}
+
+// call runs the handler with its shards locked and records statistics.
+func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
+	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
+		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, argv))
+	}
+	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
+	start := time.Now()
+	shards := e.lockFor(cl, spec, argv)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				e.Stats.UnexpectedError.Add(1)
+				e.Log.Warning("PANIC in command '", spec.Name, "': ", panicString(r), "\n", string(debug.Stack()))
+				ctx.Error("ERR internal error while executing '" + spec.Name + "'")
+			}
+		}()
+		spec.Handler(&ctx)
+	}()
+	switch {
+	case spec.Lock == LockAll:
+		e.KS.ReleaseAll()
+	case len(shards) > 0:
+		e.KS.Release(shards)
+	}
+	dur := time.Since(start)
+	cl.lastCmd.Store(spec)
+	spec.Calls.Add(1)
+	spec.Usec.Add(dur.Microseconds())
+	e.Stats.Commands.Add(1)
+	if ctx.failed {
+		spec.Failed.Add(1)
+		e.Stats.FailedCalls.Add(1)
+	}
+	if spec.Meta.FlagMask&meta.FlagSkipSlowlog == 0 {
+		e.Slowlog.maybeAdd(e, cl, argv, dur)
+	}
+	e.Latency.maybeAdd(e, "command", dur, spec.Meta.FlagMask&meta.FlagFast != 0)
+}
+
+// lockFor locks the shards spec needs for argv and returns them.
+func (e *Engine) lockFor(cl *Client, spec *Spec, argv [][]byte) []int {
+	switch spec.Lock {
+	case LockAll:
+		e.KS.LockAll()
+		return nil
+	case LockSelf:
+		return nil
+	}
+	keys, err := spec.Meta.Keys(argv, cl.keyBuf[:0])
+	cl.keyBuf = keys[:0]
+	if err != nil || len(keys) == 0 {
+		return nil
+	}
+	shards := cl.shardBuf[:0]
+	for _, k := range keys {
+		if k.Pos >= len(argv) {
+			continue
+		}
+		s := e.KS.ShardOf(argv[k.Pos])
+		// insertion into a sorted, duplicate-free list
+		i := len(shards)
+		for i > 0 && shards[i-1] > s {
+			i--
+		}
+		if i > 0 && shards[i-1] == s {
+			continue
+		}
+		shards = append(shards, 0)
+		copy(shards[i+1:], shards[i:])
+		shards[i] = s
+	}
+	cl.shardBuf = shards
+	e.KS.Lock(shards)
+	return shards
+}
+
+func panicString(r any) string {
+	switch v := r.(type) {
+	case string:
+		return v
+	case error:
+		return v.Error()
+	}
+	return "non-error panic"
+}

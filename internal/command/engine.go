@@ -1,0 +1,229 @@
+// Package command is Cinnabar's command layer: the command table, the
+// dispatch pipeline (Redis's processCommand + call) and the handlers, one
+// file per group as Redis's t_*.c. Handlers see a Ctx: the arguments, a
+// reply writer that knows the protocol version, the client and the
+// selected database. They never touch sockets, so the same handlers serve
+// network clients, MULTI, scripts, AOF replay and replication.
+package command
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/command/meta"
+	"github.com/cinnabar-db/cinnabar/internal/config"
+	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/log"
+)
+
+// LockMode says which shards the dispatcher locks around a handler.
+type LockMode uint8
+
+// Lock modes.
+const (
+	LockKeys LockMode = iota // the shards of the command's keys (none if keyless)
+	LockAll                  // every shard: whole-keyspace commands (KEYS, FLUSHALL, SWAPDB...)
+	LockSelf                 // none: the handler locks what it needs (SCAN)
+)
+
+// Spec binds a command of the metadata table to its handler.
+type Spec struct {
+	Name    string // full name, lowercase: "get", "config|get"
+	Handler func(*Ctx)
+	Lock    LockMode
+	Meta    *meta.Command
+
+	// commandstats
+	Calls    atomic.Int64
+	Usec     atomic.Int64
+	Rejected atomic.Int64
+	Failed   atomic.Int64
+}
+
+// Options configure an Engine.
+type Options struct {
+	Config *config.Config
+	Log    *log.Logger
+	// Now is the clock (tests inject one); defaults to time.Now.
+	Now func() time.Time
+	// Shards is the number of keyspace shards; default 64.
+	Shards int
+}
+
+// Engine is the server's state as commands see it: keyspace, config,
+// clients, statistics. It knows nothing of sockets.
+type Engine struct {
+	KS      *keyspace.Keyspace
+	Cfg     *config.Config
+	Log     *log.Logger
+	Meta    *meta.Table
+	Clients *Clients
+	Stats   Stats
+	Slowlog Slowlog
+	Latency Latency
+
+	specs map[*meta.Command]*Spec
+	list  []*Spec
+
+	now     func() time.Time
+	Started time.Time
+	RunID   string
+
+	// Hooks the network layer sets.
+	ShutdownFn func(nosave, now, force, abort bool) error // SHUTDOWN
+	PauseFn    func(until time.Time, writesOnly bool)     // CLIENT PAUSE
+	UnpauseFn  func()
+
+	lastSave    atomic.Int64
+	errorsMu    sync.Mutex
+	errorCounts map[string]int64 // errorstats, guarded by errorsMu
+	errorsTotal atomic.Int64
+}
+
+// Stats are the server-wide counters INFO reports.
+type Stats struct {
+	Commands        atomic.Int64
+	NetInput        atomic.Int64
+	NetOutput       atomic.Int64
+	RejectedCalls   atomic.Int64
+	FailedCalls     atomic.Int64
+	UnexpectedError atomic.Int64
+}
+
+// New builds an engine: the keyspace, the command table, the registries.
+func New(o Options) (*Engine, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Shards <= 0 {
+		o.Shards = 64
+	}
+	if o.Log == nil {
+		o.Log = log.New(discard{})
+	}
+	mt, err := meta.Load()
+	if err != nil {
+		return nil, err
+	}
+	var id [20]byte
+	_, _ = rand.Read(id[:])
+	e := &Engine{
+		Cfg:         o.Config,
+		Log:         o.Log,
+		Meta:        mt,
+		Clients:     newClients(),
+		now:         o.Now,
+		Started:     o.Now(),
+		RunID:       hex.EncodeToString(id[:]),
+		specs:       map[*meta.Command]*Spec{},
+		errorCounts: map[string]int64{},
+	}
+	dbs := 16
+	if o.Config != nil {
+		dbs = int(o.Config.Databases.Load())
+	}
+	e.KS = keyspace.New(keyspace.Options{
+		Databases: dbs,
+		Shards:    o.Shards,
+		Now:       func() int64 { return e.now().UnixMilli() },
+		OnExpire:  e.onExpire,
+	})
+	e.Slowlog.init()
+	e.lastSave.Store(e.Started.Unix())
+	for _, group := range [][]*Spec{
+		connectionCommands(),
+		stringCommands(),
+		keyCommands(),
+		serverCommands(),
+	} {
+		for _, s := range group {
+			if err := e.register(s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return e, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func (e *Engine) register(s *Spec) error {
+	name, sub, _ := strings.Cut(s.Name, "|")
+	m := e.Meta.Lookup([]byte(name))
+	if m != nil && sub != "" {
+		m = m.SubLookup([]byte(sub))
+	}
+	if m == nil {
+		return &unknownSpecError{s.Name}
+	}
+	s.Meta = m
+	e.specs[m] = s
+	e.list = append(e.list, s)
+	return nil
+}
+
+type unknownSpecError struct{ name string }
+
+func (e *unknownSpecError) Error() string {
+	return "cannot register command " + e.name + ": not in the metadata table"
+}
+
+// Now returns the engine clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Specs returns every implemented command, subcommands included.
+func (e *Engine) Specs() []*Spec { return e.list }
+
+// SpecOf returns the implementation of a metadata command, or nil.
+func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m] }
+
+// onExpire runs, shard locked, when the keyspace expires a key.
+func (e *Engine) onExpire(db int, key []byte) {
+	// Propagation of DEL and "expired" notifications hang off here.
+}
+
+// countError records an error reply for INFO errorstats.
+func (e *Engine) countError(msg string) {
+	prefix := msg
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
+		prefix = msg[:i]
+	}
+	e.errorsTotal.Add(1)
+	e.errorsMu.Lock()
+	if _, ok := e.errorCounts[prefix]; ok || len(e.errorCounts) < 128 {
+		e.errorCounts[prefix]++
+	}
+	e.errorsMu.Unlock()
+}
+
+// ResetStats is CONFIG RESETSTAT.
+func (e *Engine) ResetStats() {
+	for _, s := range e.list {
+		s.Calls.Store(0)
+		s.Usec.Store(0)
+		s.Rejected.Store(0)
+		s.Failed.Store(0)
+	}
+	e.Stats.Commands.Store(0)
+	e.Stats.NetInput.Store(0)
+	e.Stats.NetOutput.Store(0)
+	e.Stats.RejectedCalls.Store(0)
+	e.Stats.FailedCalls.Store(0)
+	e.Clients.Connections.Store(0)
+	e.Clients.Rejected.Store(0)
+	e.KS.ExpiredKeys.Store(0)
+	e.KS.KeyspaceHits.Store(0)
+	e.KS.KeyspaceMisses.Store(0)
+	e.errorsMu.Lock()
+	e.errorCounts = map[string]int64{}
+	e.errorsMu.Unlock()
+	e.errorsTotal.Store(0)
+	e.Slowlog.Reset()
+	e.Latency.Reset()
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/command"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
+)
+
+// conn serves one client connection. Its goroutine reads a batch of
+// requests, executes every complete command of the batch appending the
+// replies to one buffer, then writes that buffer with a single write.
+// Out-of-band bytes (MONITOR lines, later pub/sub) from other goroutines
+// go through Push and a lazily started writer goroutine; writeMu keeps
+// replies and pushes whole and in order.
+type conn struct {
+	srv *Server
+	nc  net.Conn
+	rd  *resp.Reader
+	w   resp.Writer
+	cl  *command.Client
+
+	writeMu sync.Mutex // serializes socket writes
+
+	pushMu   sync.Mutex
+	pending  []byte        // guarded by pushMu
+	pushWake chan struct{} // created with the writer goroutine, guarded by pushMu
+	closed   atomic.Bool
+}
+
+func (s *Server) serveConn(nc net.Conn, unix bool) {
+	defer s.wg.Done()
+	c := &conn{srv: s, nc: nc, rd: resp.NewReader()}
+	c.w.Proto = 2
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+		if ka := s.cfg.TCPKeepAlive.Load(); ka > 0 {
+			_ = tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: time.Duration(ka) * time.Second, Interval: time.Duration(ka) * time.Second / 3, Count: 3})
+		}
+	}
+	addr, laddr := nc.RemoteAddr().String(), nc.LocalAddr().String()
+	if unix {
+		addr = nc.LocalAddr().String() + ":0"
+		laddr = addr
+	}
+	eng := s.eng
+	if s.cfg.ProtectedMode.Load() && s.cfg.RequirePass.Load() == "" && !unix && !isLoopback(nc.RemoteAddr()) {
+		_, _ = nc.Write([]byte(deniedMsg))
+		eng.Clients.Rejected.Add(1)
+		nc.Close()
+		return
+	}
+	if max := s.cfg.MaxClients.Load(); int64(eng.Clients.Len()) >= max {
+		_, _ = nc.Write([]byte("-ERR max number of clients reached\r\n"))
+		eng.Clients.Rejected.Add(1)
+		nc.Close()
+		return
+	}
+	c.cl = eng.Clients.New(c, addr, laddr, -1, eng.Now())
+	if unix {
+		c.cl.SetFlag(command.FlagUnixSocket, true)
+	}
+	c.cl.Authenticated = s.cfg.RequirePass.Load() == ""
+	s.track(c, true)
+	defer func() {
+		s.track(c, false)
+		eng.Clients.Remove(c.cl)
+		c.closed.Store(true)
+		nc.Close()
+		c.pushMu.Lock()
+		if c.pushWake != nil {
+			close(c.pushWake)
+			c.pushWake = nil
+		}
+		c.pushMu.Unlock()
+	}()
+	c.loop()
+}
+
+func (c *conn) loop() {
+	eng := c.srv.eng
+	cfg := c.srv.cfg
+	for {
+		c.rd.MaxBulk = cfg.ProtoMaxBulkLen.Load()
+		c.rd.AuthRequired = !c.cl.Authenticated
+		n, err := c.rd.Fill(c.nc)
+		if n > 0 {
+			eng.Stats.NetInput.Add(int64(n))
+			if closeNow := c.processBatch(); closeNow {
+				return
+			}
+			if c.rd.Buffered() > int(cfg.ClientQueryBufferLimit.Load()) {
+				c.srv.log.Warning("Closing client that reached max query buffer length")
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// processBatch executes every complete command in the read buffer and
+// flushes the replies. It reports whether to close the connection.
+func (c *conn) processBatch() bool {
+	eng := c.srv.eng
+	cl := c.cl
+	for {
+		argv, err := c.rd.Next()
+		if err == resp.ErrIncomplete {
+			break
+		}
+		var perr *resp.ProtocolError
+		if errors.As(err, &perr) {
+			c.w.Error(perr.Msg)
+			c.srv.log.Verbose("Protocol error (", perr.Msg, ") from client: addr=", cl.Addr)
+			c.flush()
+			return true
+		}
+		if len(argv) == 0 {
+			continue
+		}
+		cl.Touch(eng.Now().UnixMilli())
+		mode := cl.ReplyMode.Load()
+		mark := c.w.Len()
+		c.w.Proto = cl.Proto()
+		closeAfter := eng.Exec(cl, argv, &c.w)
+		after := cl.ReplyMode.Load()
+		switch {
+		case mode == command.ReplySkip:
+			c.w.Buf = c.w.Buf[:mark]
+			if after == command.ReplySkip {
+				cl.ReplyMode.Store(command.ReplyOn)
+			}
+		case after == command.ReplyOff || after == command.ReplySkip:
+			c.w.Buf = c.w.Buf[:mark]
+		}
+		if closeAfter {
+			c.flush()
+			return true
+		}
+		if c.w.Len() >= 64<<10 {
+			c.flush()
+		}
+	}
+	c.flush()
+	return false
+}
+
+func (c *conn) flush() {
+	if len(c.w.Buf) == 0 {
+		return
+	}
+	c.writeMu.Lock()
+	n, _ := c.nc.Write(c.w.Buf)
+	c.writeMu.Unlock()
+	c.srv.eng.Stats.NetOutput.Add(int64(n))
+	if cap(c.w.Buf) > 1<<20 {
+		c.w.Buf = nil // do not keep a huge buffer for an idle client
+	} else {
+		c.w.Reset()
+	}
+}
+
+// Push implements command.Conn: queue out-of-band bytes.
+func (c *conn) Push(b []byte) {
+	if c.closed.Load() {
+		return
+	}
+	c.pushMu.Lock()
+	c.pending = append(c.pending, b...)
+	if c.pushWake == nil {
+		c.pushWake = make(chan struct{}, 1)
+		go c.pushWriter(c.pushWake)
+	}
+	select {
+	case c.pushWake <- struct{}{}:
+	default:
+	}
+	c.pushMu.Unlock()
+}
+
+func (c *conn) pushWriter(wake chan struct{}) {
+	var buf []byte
+	for range wake {
+		c.pushMu.Lock()
+		buf, c.pending = c.pending, buf[:0]
+		c.pushMu.Unlock()
+		if len(buf) == 0 {
+			continue
+		}
+		c.writeMu.Lock()
+		n, err := c.nc.Write(buf)
+		c.writeMu.Unlock()
+		c.srv.eng.Stats.NetOutput.Add(int64(n))
+		if err != nil {
+			c.Close()
+			return
+		}
+	}
+}
+
+// Close implements command.Conn.
+func (c *conn) Close() { c.closed.Store(true); c.nc.Close() }
+
+// Buffers implements command.Conn.
+func (c *conn) Buffers() (qbuf, qbufFree, obl, oll, omem int) {
+	c.pushMu.Lock()
+	omem = len(c.pending)
+	c.pushMu.Unlock()
+	return 0, 0, 0, 0, omem
+}
+
+func isLoopback(a net.Addr) bool {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.IsLoopback()
+	}
+	return true
+}
+
+const deniedMsg = "-DENIED Redis is running in protected mode because protected " +
+	"mode is enabled and no password is set for the default user. " +
+	"In this mode connections are only accepted from the loopback interface. " +
+	"If you want to connect from external computers to Redis you " +
+	"may adopt one of the following solutions: " +
+	"1) Just disable protected mode sending the command " +
+	"'CONFIG SET protected-mode no' from the loopback interface " +
+	"by connecting to Redis from the same host the server is " +
+	"running, however MAKE SURE Redis is not publicly accessible " +
+	"from internet if you do so. Use CONFIG REWRITE to make this " +
+	"change permanent. " +
+	"2) Alternatively you can just disable the protected mode by " +
+	"editing the Redis configuration file, and setting the protected " +
+	"mode option to 'no', and then restarting the server. " +
+	"3) If you started the server manually just for testing, restart " +
+	"it with the '--protected-mode no' option. " +
+	"4) Setup a an authentication password for the default user. " +
+	"NOTE: You only need to do one of the above things in order for " +
+	"the server to start accepting connections from the outside.\r\n"

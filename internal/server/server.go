@@ -1,0 +1,284 @@
+// Package server is the only package that knows sockets and goroutines:
+// listeners, the per-connection read/execute/flush loop, the periodic
+// cron (active expiry, client timeouts) and shutdown.
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/command"
+	"github.com/cinnabar-db/cinnabar/internal/config"
+	"github.com/cinnabar-db/cinnabar/internal/log"
+)
+
+// Version is the Redis version Cinnabar answers as.
+const Version = "7.0.15"
+
+// Server is a running Cinnabar instance.
+type Server struct {
+	cfg *config.Config
+	log *log.Logger
+	eng *command.Engine
+
+	mu        sync.Mutex
+	listeners []net.Listener       // guarded by mu
+	conns     map[*conn]struct{}   // guarded by mu
+	closing   bool                 // guarded by mu
+	done      chan struct{}        // closed by Close
+	wg        sync.WaitGroup       // connection and cron goroutines
+	shutdown  chan ShutdownRequest // SHUTDOWN command requests
+}
+
+// ShutdownRequest is a SHUTDOWN asked for by a client.
+type ShutdownRequest struct {
+	NoSave, Save bool
+}
+
+// Options configure New.
+type Options struct {
+	Log *log.Logger
+	// Now is the clock; tests inject one.
+	Now func() time.Time
+}
+
+// New builds a server from a configuration. It does not listen yet.
+func New(cfg *config.Config, o Options) (*Server, error) {
+	if o.Log == nil {
+		o.Log = log.New(os.Stdout)
+	}
+	eng, err := command.New(command.Options{Config: cfg, Log: o.Log, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      o.Log,
+		eng:      eng,
+		conns:    map[*conn]struct{}{},
+		done:     make(chan struct{}),
+		shutdown: make(chan ShutdownRequest, 1),
+	}
+	eng.ShutdownFn = func(nosave, now, force, abort bool) error {
+		select {
+		case s.shutdown <- ShutdownRequest{NoSave: nosave}:
+		default:
+		}
+		return nil
+	}
+	return s, nil
+}
+
+// Engine returns the command engine (for tests and embedding).
+func (s *Server) Engine() *command.Engine { return s.eng }
+
+// ShutdownRequested delivers SHUTDOWN commands to the owner.
+func (s *Server) ShutdownRequested() <-chan ShutdownRequest { return s.shutdown }
+
+// Listen opens the TCP listeners (bind × port) and the unix socket.
+func (s *Server) Listen() error {
+	port := s.cfg.Port.Load()
+	if port != 0 || s.cfg.UnixSocket.Load() == "" {
+		binds := s.cfg.Bind.Load()
+		if len(binds) == 0 {
+			binds = []string{"*", "-::*"}
+		}
+		for _, b := range binds {
+			optional := false
+			if len(b) > 0 && b[0] == '-' {
+				optional, b = true, b[1:]
+			}
+			host := b
+			switch b {
+			case "*":
+				host = "0.0.0.0"
+			case "::*":
+				host = "::"
+			}
+			ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.FormatInt(port, 10)))
+			if err != nil {
+				if optional {
+					continue
+				}
+				s.closeListeners()
+				return errors.New("cannot listen on " + b + ":" + strconv.FormatInt(port, 10) + ": " + err.Error())
+			}
+			s.addListener(ln, false)
+			if port == 0 {
+				// An ephemeral port: every further bind uses the same one.
+				port = int64(ln.Addr().(*net.TCPAddr).Port)
+			}
+		}
+	}
+	if path := s.cfg.UnixSocket.Load(); path != "" {
+		_ = os.Remove(path)
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			s.closeListeners()
+			return errors.New("cannot listen on unix socket " + path + ": " + err.Error())
+		}
+		if perm := s.cfg.UnixSocketPerm.Load(); perm != 0 {
+			_ = os.Chmod(path, os.FileMode(perm))
+		}
+		s.addListener(ln, true)
+	}
+	return nil
+}
+
+func (s *Server) addListener(ln net.Listener, unix bool) {
+	s.mu.Lock()
+	s.listeners = append(s.listeners, ln)
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.acceptLoop(ln, unix)
+}
+
+// Addr returns the first TCP listener's address, or nil.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ln := range s.listeners {
+		if _, ok := ln.Addr().(*net.TCPAddr); ok {
+			return ln.Addr()
+		}
+	}
+	return nil
+}
+
+// Start listens and starts the cron. It returns once the server accepts
+// connections.
+func (s *Server) Start() error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go s.cron()
+	return nil
+}
+
+func (s *Server) acceptLoop(ln net.Listener, unix bool) {
+	defer s.wg.Done()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warning("Accepting client connection: ", err.Error())
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.wg.Add(1)
+		go s.serveConn(nc, unix)
+	}
+}
+
+func (s *Server) track(c *conn, add bool) {
+	s.mu.Lock()
+	if add {
+		s.conns[c] = struct{}{}
+	} else {
+		delete(s.conns, c)
+	}
+	s.mu.Unlock()
+}
+
+// cron runs hz times a second: active expiry and client timeouts.
+func (s *Server) cron() {
+	defer s.wg.Done()
+	for {
+		hz := s.cfg.Hz.Load()
+		if hz < 1 {
+			hz = 1
+		}
+		period := time.Second / time.Duration(hz)
+		select {
+		case <-s.done:
+			return
+		case <-time.After(period):
+		}
+		// Redis's slow cycle may use 25% of each period, scaled by active-expire-effort.
+		effort := s.cfg.ActiveExpireEffort.Load()
+		budget := period / 4 * time.Duration(100+2*(effort-1)*10) / 100
+		s.eng.KS.ActiveExpireCycle(budget)
+		s.closeTimedOut()
+	}
+}
+
+func (s *Server) closeTimedOut() {
+	t := s.cfg.Timeout.Load()
+	if t <= 0 {
+		return
+	}
+	now := s.eng.Now().UnixMilli()
+	for _, cl := range s.eng.Clients.Snapshot() {
+		if cl.Flags()&(command.FlagPubSub|command.FlagBlocked|command.FlagMonitor|command.FlagReplica|command.FlagMaster) != 0 {
+			continue
+		}
+		if now-cl.LastActive() > t*1000 {
+			s.log.Verbose("Closing idle client")
+			cl.Conn.Close()
+		}
+	}
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
+	s.listeners = nil
+	s.mu.Unlock()
+}
+
+// Close stops accepting, disconnects every client and waits for the
+// server's goroutines to end.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing = true
+	close(s.done)
+	s.mu.Unlock()
+	s.closeListeners()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	if path := s.cfg.UnixSocket.Load(); path != "" {
+		_ = os.Remove(path)
+	}
+	return nil
+}
+
+// LogStartup writes Redis's start-up banner lines.
+func (s *Server) LogStartup(configFile string) {
+	s.log.Notice("oO0OoO0OoO0Oo Cinnabar is starting oO0OoO0OoO0Oo")
+	s.log.Notice("Cinnabar (Redis ", Version, " compatible) ", runtime.Version(), ", bits=64, pid=", strconv.Itoa(os.Getpid()), ", just started")
+	if configFile == "" {
+		s.log.Warning("Warning: no config file specified, using the default config. In order to specify a config file use cinnabar /path/to/redis.conf")
+	} else {
+		s.log.Notice("Configuration loaded")
+	}
+	s.log.Notice("Running mode=standalone, port=", strconv.FormatInt(s.cfg.Port.Load(), 10), ".")
+	s.log.Notice("Server initialized")
+	s.log.Notice("Ready to accept connections tcp")
+}
