@@ -102,6 +102,9 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		e.reject(spec, w, ErrNoAuth)
 		return false
 	}
+	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
+		e.waitPause(cl, m)
+	}
 	e.call(cl, spec, argv, w)
 	return cl.Flags()&FlagCloseAfterReply != 0
 }

@@ -78,6 +78,8 @@ type Engine struct {
 	PauseFn    func(until time.Time, writesOnly bool)     // CLIENT PAUSE
 	UnpauseFn  func()
 
+	pause pauseState // CLIENT PAUSE
+
 	lastSave    atomic.Int64
 	errorsMu    sync.Mutex
 	errorCounts map[string]int64 // errorstats, guarded by errorsMu
@@ -133,6 +135,8 @@ func New(o Options) (*Engine, error) {
 		OnExpire:  e.onExpire,
 	})
 	e.Slowlog.init()
+	e.PauseFn = e.Pause
+	e.UnpauseFn = e.Unpause
 	e.lastSave.Store(e.Started.Unix())
 	for _, group := range [][]*Spec{
 		connectionCommands(),

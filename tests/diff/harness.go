@@ -236,4 +236,3 @@ func readReply(r *bufio.Reader, out *[]byte) error {
 	}
 	return errors.New("unknown reply type " + string(line[0]))
 }
-
