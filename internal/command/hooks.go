@@ -1,0 +1,11 @@
+package command
+
+// Modified is Redis's signalModifiedKey: called after every write to key.
+// WATCH, client-side caching invalidation and blocked-client wake-ups hang
+// off it.
+func (c *Ctx) Modified(key []byte) {}
+
+// Notify is Redis's notifyKeyspaceEvent: class is the notify-keyspace-events
+// class letter of the event ("g" generic, "$" string, "l" list, "s" set,
+// "h" hash, "z" zset, "x" expired, "e" evicted, "t" stream, "m" key-miss, "n" new).
+func (c *Ctx) Notify(class byte, event string, key []byte) {}
