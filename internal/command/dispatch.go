@@ -35,7 +35,7 @@ func (c *Ctx) Error(msg string) {
 func (c *Ctx) WrongArity() { c.Error(errWrongArity(c.Spec.Meta.Name)) }
 
 // Now returns the engine clock in unix milliseconds.
-func (c *Ctx) Now() int64 { return c.E.now().UnixMilli() }
+func (c *Ctx) Now() int64 { return c.E.clockMs.Load() }
 
 // Arg returns argv[i] lowercased into a small scratch string, for option
 // parsing (no allocation for short words).
@@ -160,7 +160,7 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, argv))
 	}
 	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
-	start := time.Now()
+	start := time.Since(e.mono)
 	shards := e.lockFor(cl, spec, argv)
 	func() {
 		defer func() {
@@ -178,7 +178,7 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	case len(shards) > 0:
 		e.KS.Release(shards)
 	}
-	dur := time.Since(start)
+	dur := time.Since(e.mono) - start
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)
 	spec.Usec.Add(dur.Microseconds())

@@ -70,6 +70,8 @@ type Engine struct {
 	list  []*Spec
 
 	now     func() time.Time
+	clockMs atomic.Int64 // cached clock (unix ms), refreshed per batch and per cron tick
+	mono    time.Time    // base for cheap monotonic durations
 	Started time.Time
 	RunID   string
 
@@ -119,6 +121,7 @@ func New(o Options) (*Engine, error) {
 		Meta:        mt,
 		Clients:     newClients(),
 		now:         o.Now,
+		mono:        time.Now(),
 		Started:     o.Now(),
 		RunID:       hex.EncodeToString(id[:]),
 		specs:       map[*meta.Command]*Spec{},
@@ -128,10 +131,11 @@ func New(o Options) (*Engine, error) {
 	if o.Config != nil {
 		dbs = int(o.Config.Databases.Load())
 	}
+	e.clockMs.Store(o.Now().UnixMilli())
 	e.KS = keyspace.New(keyspace.Options{
 		Databases: dbs,
 		Shards:    o.Shards,
-		Now:       func() int64 { return e.now().UnixMilli() },
+		Now:       e.clockMs.Load,
 		OnExpire:  e.onExpire,
 	})
 	e.Slowlog.init()
@@ -180,6 +184,19 @@ func (e *unknownSpecError) Error() string {
 
 // Now returns the engine clock.
 func (e *Engine) Now() time.Time { return e.now() }
+
+// RefreshClock re-reads the clock into the cached millisecond time that
+// commands and the keyspace use (Redis's server.mstime). The network layer
+// calls it once per batch of pipelined commands, the cron once per tick:
+// reading the clock per command costs more than the command itself.
+func (e *Engine) RefreshClock() int64 {
+	ms := e.now().UnixMilli()
+	e.clockMs.Store(ms)
+	return ms
+}
+
+// NowMs returns the cached clock in unix milliseconds.
+func (e *Engine) NowMs() int64 { return e.clockMs.Load() }
 
 // Specs returns every implemented command, subcommands included.
 func (e *Engine) Specs() []*Spec { return e.list }

@@ -109,6 +109,7 @@ func (c *conn) loop() {
 func (c *conn) processBatch() bool {
 	eng := c.srv.eng
 	cl := c.cl
+	cl.Touch(eng.RefreshClock())
 	for {
 		argv, err := c.rd.Next()
 		if err == resp.ErrIncomplete {
@@ -124,7 +125,6 @@ func (c *conn) processBatch() bool {
 		if len(argv) == 0 {
 			continue
 		}
-		cl.Touch(eng.Now().UnixMilli())
 		mode := cl.ReplyMode.Load()
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()

@@ -214,6 +214,7 @@ func (s *Server) cron() {
 		// Redis's slow cycle may use 25% of each period, scaled by active-expire-effort.
 		effort := s.cfg.ActiveExpireEffort.Load()
 		budget := period / 4 * time.Duration(100+2*(effort-1)*10) / 100
+		s.eng.RefreshClock()
 		s.eng.KS.ActiveExpireCycle(budget)
 		s.closeTimedOut()
 	}
