@@ -42,6 +42,7 @@ type Spec struct {
 	Usec     atomic.Int64
 	Rejected atomic.Int64
 	Failed   atomic.Int64
+	Hist     LatencyHistogram // latency-tracking; Record is called by call
 }
 
 // Options configure an Engine.
@@ -83,6 +84,7 @@ type Engine struct {
 	pause pauseState // CLIENT PAUSE
 
 	lastSave    atomic.Int64
+	memPeak     atomic.Uint64 // INFO used_memory_peak
 	errorsMu    sync.Mutex
 	errorCounts map[string]int64 // errorstats, guarded by errorsMu
 	errorsTotal atomic.Int64
@@ -147,6 +149,10 @@ func New(o Options) (*Engine, error) {
 		stringCommands(),
 		keyCommands(),
 		serverCommands(),
+		listCommands(),
+		hashCommands(),
+		setCommands(),
+		zsetCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {
@@ -230,12 +236,14 @@ func (e *Engine) ResetStats() {
 		s.Usec.Store(0)
 		s.Rejected.Store(0)
 		s.Failed.Store(0)
+		s.Hist.Reset()
 	}
 	e.Stats.Commands.Store(0)
 	e.Stats.NetInput.Store(0)
 	e.Stats.NetOutput.Store(0)
 	e.Stats.RejectedCalls.Store(0)
 	e.Stats.FailedCalls.Store(0)
+	e.Stats.UnexpectedError.Store(0)
 	e.Clients.Connections.Store(0)
 	e.Clients.Rejected.Store(0)
 	e.KS.ExpiredKeys.Store(0)
@@ -245,6 +253,4 @@ func (e *Engine) ResetStats() {
 	e.errorCounts = map[string]int64{}
 	e.errorsMu.Unlock()
 	e.errorsTotal.Store(0)
-	e.Slowlog.Reset()
-	e.Latency.Reset()
 }

@@ -1,0 +1,6 @@
+package command
+
+// Hash commands (Redis's t_hash.c).
+func hashCommands() []*Spec {
+	return []*Spec{}
+}
