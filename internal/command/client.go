@@ -71,10 +71,17 @@ type Client struct {
 	ReplyMode  atomic.Int32
 	argvMem    atomic.Int64
 
+	// Counts CLIENT LIST shows (sub, psub, ssub, multi); pub/sub and
+	// MULTI maintain them.
+	Subs, PSubs, SSubs atomic.Int32
+	MultiQueued        atomic.Int32
+
 	mu      sync.Mutex
 	name    string // guarded by mu
 	libName string // guarded by mu
 	libVer  string // guarded by mu
+
+	block atomic.Pointer[Waiter] // the wait the client is blocked in, if any
 
 	// scratch buffers of the dispatcher (conn goroutine)
 	keyBuf   []meta.KeyRef
@@ -185,6 +192,16 @@ func (cs *Clients) AddMonitor(c *Client) {
 		c.SetFlag(FlagMonitor, true)
 		cs.mons = append(cs.mons, c)
 		cs.monitor.Add(1)
+	}
+	cs.mu.Unlock()
+}
+
+// RemoveMonitor makes a MONITOR client a normal one again (RESET).
+func (cs *Clients) RemoveMonitor(c *Client) {
+	cs.mu.Lock()
+	if c.Flags()&FlagMonitor != 0 {
+		cs.removeMonitorLocked(c)
+		c.SetFlag(FlagMonitor, false)
 	}
 	cs.mu.Unlock()
 }

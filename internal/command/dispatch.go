@@ -178,6 +178,9 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	case len(shards) > 0:
 		e.KS.Release(shards)
 	}
+	if e.block.pending.Load() {
+		e.serveReady()
+	}
 	dur := time.Since(e.mono) - start
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)

@@ -82,6 +82,7 @@ type Engine struct {
 	UnpauseFn  func()
 
 	pause pauseState // CLIENT PAUSE
+	block blocking   // clients blocked on keys
 
 	lastSave    atomic.Int64
 	memPeak     atomic.Uint64 // INFO used_memory_peak
@@ -139,6 +140,7 @@ func New(o Options) (*Engine, error) {
 		Shards:    o.Shards,
 		Now:       e.clockMs.Load,
 		OnExpire:  e.onExpire,
+		OnAdd:     e.onAdd,
 	})
 	e.Slowlog.init()
 	e.PauseFn = e.Pause

@@ -59,13 +59,18 @@ func (db *DB) find(key []byte, h uint64) (*table, int) {
 	rec := t.record(slotRef(t.slots[i]))
 	if rec[0]&fExpire != 0 {
 		at := int64(binary.LittleEndian.Uint64(rec[hdrFixed:]))
-		if at <= db.ks.now() {
+		if isExpired(at, db.ks.now()) {
 			db.expireAt(t, i, h, key)
 			return t, -1
 		}
 	}
 	return t, i
 }
+
+// isExpired reports whether a key that expires at `at` (unix ms) is expired at
+// time now. A key is still valid during the millisecond of its expire: Redis's
+// keyIsExpired (db.c) and active expiry (expire.c) test now > when.
+func isExpired(at, now int64) bool { return at < now }
 
 func (db *DB) expireAt(t *table, i int, h uint64, key []byte) {
 	if db.ks.onExpire != nil {
@@ -197,6 +202,9 @@ func (db *DB) set(key []byte, typ Type, enc Enc, str []byte, n int64, obj any, t
 	t.insertSlot(h, ref)
 	if expireAt > 0 {
 		t.expAdd(h, ref)
+	}
+	if db.ks.onAdd != nil {
+		db.ks.onAdd(db.id, key, typ) // Redis's dbAdd -> signalKeyAsReady
 	}
 }
 
@@ -460,7 +468,7 @@ func (db *DB) ExpireTime(key []byte) (int64, bool) {
 	return e.ExpireAt, ok
 }
 
-// SetExpire sets key's expire to at (unix ms; at <= now deletes the key
+// SetExpire sets key's expire to at (unix ms; at < now deletes the key
 // the next time it is looked up, callers usually Delete instead). It
 // reports whether the key exists.
 func (db *DB) SetExpire(key []byte, at int64) bool {

@@ -83,7 +83,7 @@ func (db *DB) ForEach(fn func(key []byte, e Entry) bool) {
 			}
 			rec := t.record(slotRef(s))
 			e := t.entry(rec)
-			if e.ExpireAt != 0 && e.ExpireAt <= now {
+			if e.ExpireAt != 0 && isExpired(e.ExpireAt, now) {
 				continue
 			}
 			k, _ := recKey(rec)
@@ -95,9 +95,11 @@ func (db *DB) ForEach(fn func(key []byte, e Entry) bool) {
 }
 
 // RandomKey returns a copy of a random live key, or nil. All shards must
-// be locked. Stale keys met on the way are expired.
+// be locked. Stale keys drawn on the way are expired and another key is
+// drawn, as Redis's dbRandomKey does on a master: every failed draw deletes
+// a key, so the loop ends.
 func (db *DB) RandomKey() []byte {
-	for tries := 0; tries < 100; tries++ {
+	for {
 		total := db.Len()
 		if total == 0 {
 			return nil
@@ -116,15 +118,14 @@ func (db *DB) RandomKey() []byte {
 			r -= tt.count
 		}
 		if t == nil {
-			return nil
+			panic("BUG: keyspace: table counts do not add up to Len")
 		}
 		for {
 			s := t.slots[rand.IntN(len(t.slots))]
 			if s == 0 {
 				continue
 			}
-			rec := t.record(slotRef(s))
-			k, _ := recKey(rec)
+			k, _ := recKey(t.record(slotRef(s)))
 			key := append([]byte(nil), k...)
 			if db.Exists(key) {
 				return key
@@ -132,19 +133,23 @@ func (db *DB) RandomKey() []byte {
 			break // it was stale and is gone now: draw again
 		}
 	}
-	return nil
 }
 
 // Scan runs one SCAN step from cursor over the database and returns the
 // next cursor (0 when done). It locks the shards it visits one at a time:
-// the caller must hold no shard lock. fn is called, shard locked, for
-// every live key found; key aliases keyspace memory.
+// the caller must hold no shard lock.
+//
+// As Redis's scanGenericCommand, it visits buckets until it has collected
+// count keys (stale and unmatched ones included) or visited 10*count
+// buckets. Keys for which match (nil: all) is false are dropped; of the
+// others, stale keys are expired and live ones passed to fn, shard locked;
+// key aliases keyspace memory.
 //
 // The cursor is bucket<<shardBits | shard: the shards are scanned one
 // after another, each with Redis's reverse-binary bucket cursor over its
 // table, so a key present for the whole scan is returned even if tables
 // grow or shrink between calls.
-func (db *DB) Scan(cursor uint64, count int, fn func(key []byte, e Entry)) uint64 {
+func (db *DB) Scan(cursor uint64, count int, match func(key []byte) bool, fn func(key []byte, e Entry)) uint64 {
 	ks := db.ks
 	nshards := uint64(len(ks.shards))
 	shardBits := uint(bits.TrailingZeros64(nshards))
@@ -173,15 +178,18 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key []byte, e Entry)) uint6
 					if t.homeOf(s, mask) != b {
 						continue
 					}
+					found++
 					rec := t.record(slotRef(s))
-					e := t.entry(rec)
 					k, _ := recKey(rec)
-					if e.ExpireAt != 0 && e.ExpireAt <= now {
+					if match != nil && !match(k) {
+						continue
+					}
+					e := t.entry(rec)
+					if e.ExpireAt != 0 && isExpired(e.ExpireAt, now) {
 						keys = append(keys, append([]byte(nil), k...))
 						continue
 					}
 					fn(k, e)
-					found++
 				}
 				maxBuckets--
 				v |= ^mask
@@ -242,7 +250,7 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) {
 					}
 					sampled++
 					rec := t.record(slotRef(sl))
-					if int64(binary.LittleEndian.Uint64(rec[hdrFixed:])) <= now {
+					if isExpired(int64(binary.LittleEndian.Uint64(rec[hdrFixed:])), now) {
 						k, _ := recKey(rec)
 						keys = append(keys, append([]byte(nil), k...))
 						stale++

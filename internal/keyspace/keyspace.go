@@ -41,10 +41,13 @@ func (t Type) String() string {
 
 // Options configure a Keyspace.
 type Options struct {
-	Databases int           // number of databases (16)
-	Shards    int           // number of shards, rounded up to a power of two
-	Now       func() int64  // clock: unix time in milliseconds (injectable for tests)
+	Databases int                      // number of databases (16)
+	Shards    int                      // number of shards, rounded up to a power of two
+	Now       func() int64             // clock: unix time in milliseconds (injectable for tests)
 	OnExpire  func(db int, key []byte) // called, shard locked, when a key is expired
+	// OnAdd is called, shard locked, when a key is created (Redis's dbAdd):
+	// blocked clients waiting for the key hang off it.
+	OnAdd func(db int, key []byte, t Type)
 }
 
 // Keyspace is the set of databases.
@@ -55,6 +58,7 @@ type Keyspace struct {
 	dbs        []DB
 	now        func() int64
 	onExpire   func(db int, key []byte)
+	onAdd      func(db int, key []byte, t Type)
 
 	// ActiveExpire enables the active expire cycle (DEBUG SET-ACTIVE-EXPIRE).
 	ActiveExpire atomic.Bool
@@ -91,6 +95,7 @@ func New(o Options) *Keyspace {
 		seed:     maphash.MakeSeed(),
 		now:      o.Now,
 		onExpire: o.OnExpire,
+		onAdd:    o.OnAdd,
 	}
 	ks.shardShift = 64 - bits
 	if bits == 0 {

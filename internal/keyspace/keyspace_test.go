@@ -50,13 +50,13 @@ func TestModel(t *testing.T) {
 				v := randVal()
 				ttl := NoExpire
 				if r.IntN(4) == 0 {
-					ttl = clk.ms + int64(r.IntN(1000))+1
+					ttl = clk.ms + int64(r.IntN(1000)) + 1
 				} else if r.IntN(5) == 0 {
 					ttl = KeepTTL
 				}
 				db.SetString([]byte(k), v, ttl, false)
 				m := model[k]
-				if m.exp != 0 && m.exp <= clk.ms {
+				if m.exp != 0 && m.exp < clk.ms {
 					m.exp = 0
 				}
 				if ttl == KeepTTL {
@@ -70,14 +70,14 @@ func TestModel(t *testing.T) {
 				model[k] = m
 			case op < 7:
 				m, ok := model[k]
-				live := ok && (m.exp == 0 || m.exp > clk.ms)
+				live := ok && (m.exp == 0 || m.exp >= clk.ms)
 				if got := db.Delete([]byte(k)); got != live {
 					t.Fatalf("step %d: Delete(%s)=%v want %v", step, k, got, live)
 				}
 				delete(model, k)
 			case op < 8:
 				m, ok := model[k]
-				live := ok && (m.exp == 0 || m.exp > clk.ms)
+				live := ok && (m.exp == 0 || m.exp >= clk.ms)
 				at := clk.ms + int64(r.IntN(1000)) + 1
 				if r.IntN(3) == 0 {
 					if got := db.Persist([]byte(k)); got != (live && m.exp != 0) {
@@ -103,7 +103,7 @@ func TestModel(t *testing.T) {
 			if step%1000 == 0 || step > 29000 {
 				for mk, m := range model {
 					e, ok := db.Peek([]byte(mk))
-					live := m.exp == 0 || m.exp > clk.ms
+					live := m.exp == 0 || m.exp >= clk.ms
 					if ok != live {
 						t.Fatalf("step %d: key %s present=%v want %v", step, mk, ok, live)
 					}
@@ -141,7 +141,7 @@ func TestScanGrowth(t *testing.T) {
 	cursor := uint64(0)
 	extra := 0
 	for {
-		cursor = db.Scan(cursor, 10, func(k []byte, e Entry) { seen[string(k)] = true })
+		cursor = db.Scan(cursor, 10, nil, func(k []byte, e Entry) { seen[string(k)] = true })
 		ks.LockAll()
 		for j := 0; j < 50; j++ {
 			db.SetString([]byte(fmt.Sprintf("new:%d", extra)), []byte("v"), NoExpire, false)

@@ -139,6 +139,12 @@ func (c *conn) processBatch() bool {
 		case after == command.ReplyOff || after == command.ReplySkip:
 			c.w.Buf = c.w.Buf[:mark]
 		}
+		if wt := cl.BlockedWaiter(); wt != nil {
+			c.flush() // replies before the blocking command go out now
+			if !c.waitBlocked(wt) {
+				return true
+			}
+		}
 		if closeAfter {
 			c.flush()
 			return true
@@ -164,6 +170,57 @@ func (c *conn) flush() {
 	} else {
 		c.w.Reset()
 	}
+}
+
+// waitBlocked waits while the client is blocked (BLPOP...): until the
+// waiter is served or unblocked, its deadline passes, or the client
+// disconnects. Meanwhile a reader goroutine keeps reading the socket, so a
+// disconnect is noticed and pipelined commands are buffered for later. It
+// reports whether the connection is still usable.
+func (c *conn) waitBlocked(wt *command.Waiter) bool {
+	eng := c.srv.eng
+	var timeout <-chan time.Time
+	if !wt.Deadline.IsZero() {
+		t := time.NewTimer(time.Until(wt.Deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	readDone := make(chan error, 1)
+	read := func() {
+		_, err := c.rd.Fill(c.nc)
+		readDone <- err
+	}
+	go read()
+	reading := true
+wait:
+	for {
+		select {
+		case <-wt.Done():
+			break wait
+		case <-timeout:
+			break wait
+		case err := <-readDone:
+			reading = false
+			if err != nil || c.rd.Buffered() > int(c.srv.cfg.ClientQueryBufferLimit.Load()) {
+				eng.FinishBlock(c.cl, &c.w, true)
+				return false
+			}
+			go read()
+			reading = true
+		}
+	}
+	if reading {
+		_ = c.nc.SetReadDeadline(time.Now())
+		err := <-readDone
+		_ = c.nc.SetReadDeadline(time.Time{})
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+			eng.FinishBlock(c.cl, &c.w, true)
+			return false
+		}
+	}
+	eng.FinishBlock(c.cl, &c.w, false)
+	return true
 }
 
 // Push implements command.Conn: queue out-of-band bytes.

@@ -1,0 +1,290 @@
+package command
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
+)
+
+// Blocking operations (BLPOP, BLMOVE, BZPOPMIN, ...), Redis's blocked.c.
+//
+// A blocking handler that finds nothing to serve registers a Waiter on its
+// keys (under the keys' shard locks, so no push can slip in between) and
+// returns without a reply. The connection goroutine then waits for the
+// waiter to be served, to time out, to be unblocked (CLIENT UNBLOCK/KILL)
+// or for its client to disconnect.
+//
+// A key becomes ready when it is created (keyspace OnAdd = Redis's dbAdd ->
+// signalKeyAsReady): blocking only ever waits on missing keys, since empty
+// collections are deleted. After every command, with its shards released,
+// the dispatcher serves the ready keys: for each key, its waiters in the
+// order they blocked, each under the shard locks its serve function needs,
+// until the key is empty again. Serving is serialized by serveMu.
+//
+// Lock order: serveMu -> shard locks -> blocking.mu.
+
+// Waiter is a client blocked on keys.
+type Waiter struct {
+	cl   *Client
+	db   int
+	keys [][]byte // copies
+	// Serve tries to serve the client from key with the shards of key and
+	// of LockKeys held; it writes the reply to c.W and reports whether it
+	// did (false: the key is empty or of another type).
+	Serve func(c *Ctx, key []byte) bool
+	// LockKeys are extra keys whose shards Serve needs (BLMOVE's target).
+	LockKeys [][]byte
+	// TimeoutReply writes the reply sent on timeout (a null array...).
+	TimeoutReply func(w *resp.Writer)
+	// Deadline is when the wait times out; zero waits forever.
+	Deadline time.Time
+
+	state atomic.Int32
+	reply []byte
+	done  chan struct{}
+}
+
+// Waiter states.
+const (
+	waitBlocked int32 = iota
+	waitServing
+	waitServed
+	waitTimedOut
+	waitUnblockedError
+	waitCancelled
+)
+
+// Done is closed when the waiter no longer waits (served or unblocked).
+func (w *Waiter) Done() <-chan struct{} { return w.done }
+
+type blockKey struct {
+	db  int
+	key string
+}
+
+type blocking struct {
+	serveMu  sync.Mutex
+	mu       sync.Mutex
+	byKey    map[blockKey][]*Waiter // guarded by mu
+	ready    []blockKey             // guarded by mu
+	readySet map[blockKey]bool      // guarded by mu
+	count    atomic.Int64           // registered waiters
+	pending  atomic.Bool            // ready is not empty
+}
+
+// BlockedClients returns the number of clients blocked on keys.
+func (e *Engine) BlockedClients() int64 { return e.block.count.Load() }
+
+// Block registers the running client as blocked on keys (copied). The
+// handler must not reply: the reply comes when the waiter is served, times
+// out or is unblocked.
+func (c *Ctx) Block(w *Waiter, keys [][]byte) {
+	b := &c.E.block
+	w.cl = c.C
+	w.db = c.DB.ID()
+	w.done = make(chan struct{})
+	w.keys = make([][]byte, len(keys))
+	for i, k := range keys {
+		w.keys[i] = append([]byte(nil), k...)
+	}
+	b.mu.Lock()
+	if b.byKey == nil {
+		b.byKey = map[blockKey][]*Waiter{}
+		b.readySet = map[blockKey]bool{}
+	}
+	for _, k := range w.keys {
+		bk := blockKey{w.db, string(k)}
+		b.byKey[bk] = append(b.byKey[bk], w)
+	}
+	b.mu.Unlock()
+	b.count.Add(1)
+	c.C.block.Store(w)
+	c.C.SetFlag(FlagBlocked, true)
+}
+
+// onAdd is the keyspace's dbAdd hook: a new list/zset/stream key may wake
+// blocked clients.
+func (e *Engine) onAdd(db int, key []byte, t keyspace.Type) {
+	b := &e.block
+	if b.count.Load() == 0 || (t != keyspace.TypeList && t != keyspace.TypeZSet && t != keyspace.TypeStream) {
+		return
+	}
+	bk := blockKey{db, string(key)}
+	b.mu.Lock()
+	if len(b.byKey[bk]) > 0 && !b.readySet[bk] {
+		b.readySet[bk] = true
+		b.ready = append(b.ready, bk)
+		b.pending.Store(true)
+	}
+	b.mu.Unlock()
+}
+
+// unregisterLocked removes w from every key it waits on. b.mu must be held.
+func (b *blocking) unregisterLocked(w *Waiter) {
+	for _, k := range w.keys {
+		bk := blockKey{w.db, string(k)}
+		ws := b.byKey[bk]
+		for i, x := range ws {
+			if x == w {
+				ws = append(ws[:i:i], ws[i+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(b.byKey, bk)
+		} else {
+			b.byKey[bk] = ws
+		}
+	}
+	b.count.Add(-1)
+}
+
+// serveReady serves the clients blocked on keys that became ready. It is
+// called with no shard lock held.
+func (e *Engine) serveReady() {
+	b := &e.block
+	b.serveMu.Lock()
+	defer b.serveMu.Unlock()
+	for b.pending.Load() {
+		b.mu.Lock()
+		ready := b.ready
+		b.ready = nil
+		for _, bk := range ready {
+			delete(b.readySet, bk)
+		}
+		b.pending.Store(false)
+		b.mu.Unlock()
+		for _, bk := range ready {
+			e.serveKey(bk)
+		}
+	}
+}
+
+func (e *Engine) serveKey(bk blockKey) {
+	b := &e.block
+	key := []byte(bk.key)
+	for {
+		b.mu.Lock()
+		var w *Waiter
+		for _, x := range b.byKey[bk] {
+			if x.state.Load() == waitBlocked {
+				w = x
+				break
+			}
+		}
+		if w == nil || !w.state.CompareAndSwap(waitBlocked, waitServing) {
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+
+		shards := e.shardsOf(append([][]byte{key}, w.LockKeys...))
+		e.KS.Lock(shards)
+		out := resp.Writer{Proto: w.cl.Proto()}
+		ctx := Ctx{E: e, C: w.cl, W: &out, DB: e.KS.DB(bk.db)}
+		served := w.Serve(&ctx, key)
+		e.KS.Release(shards)
+
+		b.mu.Lock()
+		if !served {
+			w.state.Store(waitBlocked)
+			b.mu.Unlock()
+			return // the key is empty (or of another type) again
+		}
+		b.unregisterLocked(w)
+		w.reply = out.Buf
+		w.state.Store(waitServed)
+		close(w.done)
+		b.mu.Unlock()
+	}
+}
+
+// shardsOf returns the sorted, distinct shards of keys.
+func (e *Engine) shardsOf(keys [][]byte) []int {
+	var out []int
+	for _, k := range keys {
+		s := e.KS.ShardOf(k)
+		i := len(out)
+		for i > 0 && out[i-1] > s {
+			i--
+		}
+		if i > 0 && out[i-1] == s {
+			continue
+		}
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = s
+	}
+	return out
+}
+
+// BlockedWaiter returns the waiter cl is blocked on, or nil.
+func (cl *Client) BlockedWaiter() *Waiter { return cl.block.Load() }
+
+// FinishBlock ends cl's wait and writes its reply to w: the served reply,
+// the timeout reply, or the CLIENT UNBLOCK error. cancelled is set when the
+// client went away (nothing is written then).
+func (e *Engine) FinishBlock(cl *Client, w *resp.Writer, cancelled bool) {
+	wt := cl.block.Load()
+	if wt == nil {
+		return
+	}
+	b := &e.block
+	b.mu.Lock()
+	for wt.state.Load() == waitServing {
+		// Being served right now: let the serving goroutine finish.
+		b.mu.Unlock()
+		time.Sleep(20 * time.Microsecond)
+		b.mu.Lock()
+	}
+	if wt.state.Load() == waitBlocked {
+		b.unregisterLocked(wt)
+		if cancelled {
+			wt.state.Store(waitCancelled)
+		} else {
+			wt.state.Store(waitTimedOut)
+		}
+		close(wt.done)
+	}
+	b.mu.Unlock()
+	cl.block.Store(nil)
+	cl.SetFlag(FlagBlocked, false)
+	if cancelled {
+		return
+	}
+	switch wt.state.Load() {
+	case waitServed:
+		w.Raw(wt.reply)
+	case waitTimedOut:
+		wt.TimeoutReply(w)
+	case waitUnblockedError:
+		w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+		e.countError("UNBLOCKED")
+	}
+}
+
+// Unblock is CLIENT UNBLOCK: it ends cl's wait as a timeout, or with an
+// error. It reports whether cl was blocked.
+func (e *Engine) Unblock(cl *Client, withError bool) bool {
+	wt := cl.block.Load()
+	if wt == nil {
+		return false
+	}
+	b := &e.block
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if wt.state.Load() != waitBlocked {
+		return false
+	}
+	b.unregisterLocked(wt)
+	if withError {
+		wt.state.Store(waitUnblockedError)
+	} else {
+		wt.state.Store(waitTimedOut)
+	}
+	close(wt.done)
+	return true
+}
