@@ -35,6 +35,7 @@ const (
 	FlagUnixSocket
 	FlagReadonly
 	FlagDirtyExec
+	FlagCloseASAP // close at once, dropping pending replies (freeClientAsync)
 )
 
 // Reply modes (CLIENT REPLY).

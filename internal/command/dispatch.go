@@ -71,6 +71,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 	}
 	if bytesEqualFold(argv[0], "host:") || bytesEqualFold(argv[0], "post") {
 		e.Log.Warning("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
+		cl.SetFlag(FlagCloseASAP, true)
 		return true
 	}
 	m := e.Meta.Lookup(argv[0])
@@ -162,9 +163,11 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
 	start := time.Since(e.mono)
 	shards := e.lockFor(cl, spec, argv)
+	mark := len(w.Buf)
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
+				w.Buf = w.Buf[:mark] // drop the half-written reply
 				e.Stats.UnexpectedError.Add(1)
 				e.Log.Warning("PANIC in command '", spec.Name, "': ", panicString(r), "\n", string(debug.Stack()))
 				ctx.Error("ERR internal error while executing '" + spec.Name + "'")

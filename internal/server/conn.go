@@ -129,6 +129,9 @@ func (c *conn) processBatch() bool {
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()
 		closeAfter := eng.Exec(cl, argv, &c.w)
+		if cl.Flags()&command.FlagCloseASAP != 0 {
+			return true
+		}
 		after := cl.ReplyMode.Load()
 		switch {
 		case mode == command.ReplySkip:
