@@ -10,6 +10,7 @@
 package cinnabar
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,7 +73,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := config.Load(args)
 	if err != nil {
-		fmt.Fprintln(stderr, err.Error())
+		var fe *config.FatalError
+		if errors.As(err, &fe) {
+			fmt.Fprint(stderr, fe.Report()) // redis-server's exact report
+		} else {
+			fmt.Fprintln(stderr, err.Error())
+		}
 		return 1
 	}
 	var w io.Writer = stdout

@@ -14,6 +14,7 @@
 package resp
 
 import (
+	"bytes"
 	"errors"
 	"io"
 )
@@ -22,20 +23,30 @@ import (
 const (
 	// InlineMaxSize bounds an inline request line and a length header line.
 	InlineMaxSize = 64 * 1024
-	// bigArg is the bulk length from which the reader sizes its buffer to
-	// fit the argument exactly, so that large values are read with no
-	// repeated copying.
+	// bigArg is the bulk length from which the reader remembers how many
+	// bytes the argument still needs, so that Fill's buffer growth stops
+	// at the argument's exact end.
 	bigArg = 32 * 1024
 	// minBuf is the initial and minimum size of the read buffer.
 	minBuf = 16 * 1024
 	// maxMultibulk is the largest accepted multibulk count (INT_MAX).
 	maxMultibulk = 1<<31 - 1
+	// maxNeed bounds the recorded size of a pending argument so that
+	// offsets computed from it cannot overflow.
+	maxNeed = 1 << 40
 )
 
-// ProtocolError is a malformed request. Its text is the exact error
-// reply Redis sends (without the leading '-'); after it the connection is
+// ProtocolError is a malformed request; after it the connection is
 // closed.
-type ProtocolError struct{ Msg string }
+type ProtocolError struct {
+	// Msg is the exact error reply Redis sends, without the leading '-'
+	// ("ERR Protocol error: invalid bulk length"), ready for Writer.Error.
+	Msg string
+	// Reason is the short text Redis logs at verbose level, as in
+	// "Protocol error (invalid mbulk count) from client: ..."
+	// (setProtocolError in src/networking.c).
+	Reason string
+}
 
 func (e *ProtocolError) Error() string { return e.Msg }
 
@@ -76,19 +87,23 @@ func (p *Reader) Cap() int { return cap(p.buf) }
 
 // Fill reads once from rd into the buffer, compacting and growing it as
 // needed. Arguments returned by Next before the call become invalid.
+//
+// The buffer grows by doubling when it is full, and while a big argument
+// of known length is being read the growth stops at its exact end, so
+// the argument is read with amortized linear copying into a buffer that
+// fits it, and the memory held stays proportional to the bytes the client
+// has really sent (a client declaring a 500MB argument and sending three
+// bytes does not get 500MB allocated).
 func (p *Reader) Fill(rd io.Reader) (int, error) {
 	p.Compact()
-	need := minBuf
-	if p.needMore > 0 && p.w+p.needMore > need {
-		need = p.w + p.needMore
-	}
-	if len(p.buf)-p.w < 512 || len(p.buf) < need {
+	free := len(p.buf) - p.w
+	if free < 512 && (p.needMore == 0 || p.needMore > free) {
 		size := 2 * len(p.buf)
-		if size < need {
-			size = need
-		}
 		if size < minBuf {
 			size = minBuf
+		}
+		if p.needMore > 0 && p.w+p.needMore < size {
+			size = p.w + p.needMore
 		}
 		nb := make([]byte, size)
 		copy(nb, p.buf[:p.w])
@@ -102,6 +117,11 @@ func (p *Reader) Fill(rd io.Reader) (int, error) {
 // Feed appends bytes to the buffer (for tests and in-memory sources).
 func (p *Reader) Feed(b []byte) {
 	p.Compact()
+	if need := p.w + len(b); need > cap(p.buf) {
+		nb := make([]byte, p.w, max(2*cap(p.buf), need, minBuf))
+		copy(nb, p.buf[:p.w])
+		p.buf = nb
+	}
 	p.buf = append(p.buf[:p.w], b...)
 	p.w = len(p.buf)
 }
@@ -136,10 +156,10 @@ func (p *Reader) Next() ([][]byte, error) {
 
 func (p *Reader) inline() ([][]byte, error) {
 	data := p.buf[p.r:p.w]
-	nl := indexByte(data, '\n')
+	nl := lineEnd(data, '\n')
 	if nl < 0 {
 		if len(data) > InlineMaxSize {
-			return nil, &ProtocolError{"Protocol error: too big inline request"}
+			return nil, &ProtocolError{Msg: "ERR Protocol error: too big inline request", Reason: "too big inline request"}
 		}
 		return nil, ErrIncomplete
 	}
@@ -149,7 +169,7 @@ func (p *Reader) inline() ([][]byte, error) {
 	}
 	argv, ok := SplitArgs(line, p.argv[:0])
 	if !ok {
-		return nil, &ProtocolError{"Protocol error: unbalanced quotes in request"}
+		return nil, &ProtocolError{Msg: "ERR Protocol error: unbalanced quotes in request", Reason: "unbalanced quotes in inline request"}
 	}
 	p.argv = argv
 	p.r += nl + 1
@@ -161,10 +181,10 @@ func (p *Reader) inline() ([][]byte, error) {
 func (p *Reader) multibulk() ([][]byte, error) {
 	if p.pending == 0 {
 		data := p.buf[p.r:p.w]
-		cr := indexByte(data, '\r')
+		cr := lineEnd(data, '\r')
 		if cr < 0 {
 			if len(data) > InlineMaxSize {
-				return nil, &ProtocolError{"Protocol error: too big mbulk count string"}
+				return nil, &ProtocolError{Msg: "ERR Protocol error: too big mbulk count string", Reason: "too big mbulk count string"}
 			}
 			return nil, ErrIncomplete
 		}
@@ -173,10 +193,10 @@ func (p *Reader) multibulk() ([][]byte, error) {
 		}
 		n, ok := ParseInt(data[1:cr])
 		if !ok || n > maxMultibulk {
-			return nil, &ProtocolError{"Protocol error: invalid multibulk length"}
+			return nil, &ProtocolError{Msg: "ERR Protocol error: invalid multibulk length", Reason: "invalid mbulk count"}
 		}
 		if n > 10 && p.AuthRequired {
-			return nil, &ProtocolError{"Protocol error: unauthenticated multibulk length"}
+			return nil, &ProtocolError{Msg: "ERR Protocol error: unauthenticated multibulk length", Reason: "unauth mbulk count"}
 		}
 		if n <= 0 {
 			p.r += cr + 2
@@ -191,10 +211,10 @@ func (p *Reader) multibulk() ([][]byte, error) {
 		data := p.buf[p.r:p.w]
 		if p.bulkLen < 0 {
 			rest := data[p.pos:]
-			cr := indexByte(rest, '\r')
+			cr := lineEnd(rest, '\r')
 			if cr < 0 {
 				if len(rest) > InlineMaxSize {
-					return nil, p.fail("Protocol error: too big bulk count string")
+					return nil, p.fail("ERR Protocol error: too big bulk count string", "too big bulk count string")
 				}
 				return nil, ErrIncomplete
 			}
@@ -202,22 +222,22 @@ func (p *Reader) multibulk() ([][]byte, error) {
 				return nil, ErrIncomplete
 			}
 			if rest[0] != '$' {
-				return nil, p.fail("Protocol error: expected '$', got '" + string(rest[0]) + "'")
+				return nil, p.fail("ERR Protocol error: expected '$', got '"+string(rest[0])+"'", "expected $ but got something else")
 			}
 			n, ok := ParseInt(rest[1:cr])
 			if !ok || n < 0 || n > p.MaxBulk {
-				return nil, p.fail("Protocol error: invalid bulk length")
+				return nil, p.fail("ERR Protocol error: invalid bulk length", "invalid bulk length")
 			}
 			if n > 16384 && p.AuthRequired {
-				return nil, p.fail("Protocol error: unauthenticated bulk length")
+				return nil, p.fail("ERR Protocol error: unauthenticated bulk length", "unauth bulk length")
 			}
 			p.bulkLen = n
 			p.pos += cr + 2
 		}
 		avail := int64(len(data) - p.pos)
-		if avail < p.bulkLen+2 {
+		if avail-2 < p.bulkLen { // not bulkLen+2: MaxBulk may be as large as LONG_MAX
 			if p.bulkLen >= bigArg {
-				p.needMore = int(p.bulkLen + 2 - avail)
+				p.needMore = int(min(p.bulkLen-avail, maxNeed) + 2)
 			}
 			return nil, ErrIncomplete
 		}
@@ -238,19 +258,22 @@ func (p *Reader) multibulk() ([][]byte, error) {
 	return argv, nil
 }
 
-func (p *Reader) fail(msg string) error {
+func (p *Reader) fail(msg, reason string) error {
 	p.pending = 0
 	p.bulkLen = -1
-	return &ProtocolError{msg}
+	return &ProtocolError{Msg: msg, Reason: reason}
 }
 
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
+// lineEnd returns the index of the first c in b, or -1. Like Redis, which
+// finds line ends with strchr on its NUL-terminated query buffer, it does
+// not look past a NUL byte: a NUL before the line end leaves the line
+// unterminated (and the request waits until the "too big" limits).
+func lineEnd(b []byte, c byte) int {
+	i := bytes.IndexByte(b, c)
+	if i > 0 && bytes.IndexByte(b[:i], 0) >= 0 {
+		return -1
 	}
-	return -1
+	return i
 }
 
 // ParseInt parses a decimal int64 exactly as Redis's string2ll: an optional

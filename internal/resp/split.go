@@ -1,5 +1,7 @@
 package resp
 
+import "bytes"
+
 // SplitArgs splits an inline request line into arguments the way Redis's
 // sdssplitargs does: blanks separate arguments; "double quotes" support
 // \n \r \t \b \a \xHH and \<any>; 'single quotes' support \'; a closing
@@ -7,7 +9,7 @@ package resp
 // as in C. It appends to dst and reports false on unbalanced quotes.
 // Unquoted arguments alias line; quoted ones are fresh copies.
 func SplitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
-	if i := indexByte(line, 0); i >= 0 {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
 		line = line[:i]
 	}
 	p := 0

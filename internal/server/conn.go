@@ -118,7 +118,7 @@ func (c *conn) processBatch() bool {
 		var perr *resp.ProtocolError
 		if errors.As(err, &perr) {
 			c.w.Error(perr.Msg)
-			c.srv.log.Verbose("Protocol error (", perr.Msg, ") from client: addr=", cl.Addr)
+			c.srv.log.Verbose("Protocol error (", perr.Reason, ") from client: addr=", cl.Addr)
 			c.flush()
 			return true
 		}
