@@ -82,6 +82,12 @@ func (e *Engine) BlockedClients() int64 { return e.block.count.Load() }
 // handler must not reply: the reply comes when the waiter is served, times
 // out or is unblocked.
 func (c *Ctx) Block(w *Waiter, keys [][]byte) {
+	if c.InExec || c.NoBlock {
+		// Inside MULTI (or a script) a blocking command does not block:
+		// it answers as if it had timed out.
+		w.TimeoutReply(c.W)
+		return
+	}
 	b := &c.E.block
 	w.cl = c.C
 	w.db = c.DB.ID()

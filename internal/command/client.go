@@ -84,6 +84,10 @@ type Client struct {
 
 	block atomic.Pointer[Waiter] // the wait the client is blocked in, if any
 
+	multi    *multiState  // MULTI queue (conn goroutine)
+	watched  []watchedKey // WATCHed keys (conn goroutine)
+	dirtyCAS atomic.Bool  // a watched key was modified
+
 	// scratch buffers of the dispatcher (conn goroutine)
 	keyBuf   []meta.KeyRef
 	shardBuf []int

@@ -20,6 +20,13 @@ type Ctx struct {
 	DB   *keyspace.DB
 	Spec *Spec
 
+	// InExec is set for commands run by EXEC; AllLocked when every shard is
+	// held (whole-keyspace commands must not lock again). NoBlock makes
+	// blocking commands answer at once (scripts).
+	InExec    bool
+	AllLocked bool
+	NoBlock   bool
+
 	failed bool
 }
 
@@ -79,7 +86,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 	if m != nil && len(m.Subcommands) > 0 && len(argv) > 1 {
 		sub := m.SubLookup(argv[1])
 		if sub == nil {
-			e.reject(nil, w, "ERR unknown subcommand '"+trunc(argv[1], 128)+"'. Try "+strings.ToUpper(string(argv[0]))+" HELP.")
+			e.reject(cl, nil, w, "ERR unknown subcommand '"+trunc(argv[1], 128)+"'. Try "+strings.ToUpper(string(argv[0]))+" HELP.")
 			return false
 		}
 		m = sub
@@ -88,19 +95,27 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		spec = e.specs[m]
 	}
 	if spec == nil {
-		e.reject(nil, w, unknownCommandError(argv))
+		e.reject(cl, nil, w, unknownCommandError(argv))
 		return false
 	}
 	if (m.Arity > 0 && len(argv) != m.Arity) || len(argv) < -m.Arity {
-		e.reject(spec, w, errWrongArity(m.Name))
+		e.reject(cl, spec, w, errWrongArity(m.Name))
 		return false
 	}
 	if m.FlagMask&meta.FlagProtected != 0 && spec.Name == "debug" && !e.allowProtected(e.Cfg.EnableDebugCommand.Load(), cl) {
-		e.reject(spec, w, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+		e.reject(cl, spec, w, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
 		return false
 	}
 	if !cl.Authenticated && m.FlagMask&meta.FlagNoAuth == 0 && e.authRequired() {
-		e.reject(spec, w, ErrNoAuth)
+		e.reject(cl, spec, w, ErrNoAuth)
+		return false
+	}
+	if cl.multi != nil && m.FlagMask&meta.FlagNoMulti != 0 {
+		e.reject(cl, spec, w, ErrNotInMulti)
+		return false
+	}
+	if cl.multi != nil && queueable(spec.Name) {
+		e.queue(cl, spec, argv, w)
 		return false
 	}
 	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
@@ -125,7 +140,12 @@ func (e *Engine) authRequired() bool {
 	return e.Cfg != nil && e.Cfg.RequirePass.Load() != ""
 }
 
-func (e *Engine) reject(spec *Spec, w *resp.Writer, msg string) {
+func (e *Engine) reject(cl *Client, spec *Spec, w *resp.Writer, msg string) {
+	flagTransaction(cl)
+	if spec != nil && spec.Name == "exec" {
+		e.discardTransaction(cl)
+		msg = "EXECABORT Transaction discarded because of: " + trimErrCode(msg)
+	}
 	if spec != nil {
 		spec.Rejected.Add(1)
 	}
@@ -155,14 +175,31 @@ func trunc(b []byte, n int) string {
 	return string(b)
 }
 
-// call runs the handler with its shards locked and records statistics.
+// call runs the handler with its shards locked, then serves the clients
+// that the command's writes unblocked.
 func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
+	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
+	shards := e.lockFor(cl, spec, argv)
+	e.run(&ctx)
+	switch {
+	case spec.Lock == LockAll:
+		e.KS.ReleaseAll()
+	case len(shards) > 0:
+		e.KS.Release(shards)
+	}
+	if e.block.pending.Load() {
+		e.serveReady()
+	}
+}
+
+// run executes a handler whose shards are already locked: MONITOR feed,
+// panic recovery and statistics (Redis's call() without propagation).
+func (e *Engine) run(ctx *Ctx) {
+	cl, spec, argv, w := ctx.C, ctx.Spec, ctx.Argv, ctx.W
 	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
 		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, argv))
 	}
-	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
 	start := time.Since(e.mono)
-	shards := e.lockFor(cl, spec, argv)
 	mark := len(w.Buf)
 	func() {
 		defer func() {
@@ -173,17 +210,8 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 				ctx.Error("ERR internal error while executing '" + spec.Name + "'")
 			}
 		}()
-		spec.Handler(&ctx)
+		spec.Handler(ctx)
 	}()
-	switch {
-	case spec.Lock == LockAll:
-		e.KS.ReleaseAll()
-	case len(shards) > 0:
-		e.KS.Release(shards)
-	}
-	if e.block.pending.Load() {
-		e.serveReady()
-	}
 	dur := time.Since(e.mono) - start
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)
@@ -197,6 +225,14 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 		e.Slowlog.maybeAdd(e, cl, argv, dur)
 	}
 	e.Latency.maybeAdd(e, "command", dur, spec.Meta.FlagMask&meta.FlagFast != 0)
+}
+
+// trimErrCode drops the error code ("ERR ") of an error text.
+func trimErrCode(msg string) string {
+	if i := strings.IndexByte(msg, ' '); i > 0 && strings.ToUpper(msg[:i]) == msg[:i] {
+		return msg[i+1:]
+	}
+	return msg
 }
 
 // lockFor locks the shards spec needs for argv and returns them.

@@ -18,6 +18,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/internal/config"
 	"github.com/cinnabar-db/cinnabar/internal/keyspace"
 	"github.com/cinnabar-db/cinnabar/internal/log"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
 // LockMode says which shards the dispatcher locks around a handler.
@@ -81,8 +82,9 @@ type Engine struct {
 	PauseFn    func(until time.Time, writesOnly bool)     // CLIENT PAUSE
 	UnpauseFn  func()
 
-	pause pauseState // CLIENT PAUSE
-	block blocking   // clients blocked on keys
+	pause    pauseState // CLIENT PAUSE
+	block    blocking   // clients blocked on keys
+	watchers watching   // WATCHed keys
 
 	lastSave    atomic.Int64
 	memPeak     atomic.Uint64 // INFO used_memory_peak
@@ -155,6 +157,8 @@ func New(o Options) (*Engine, error) {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		multiCommands(),
+		blockingListCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {
@@ -214,6 +218,7 @@ func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m] }
 
 // onExpire runs, shard locked, when the keyspace expires a key.
 func (e *Engine) onExpire(db int, key []byte) {
+	e.touchWatchedKey(db, key)
 	// Propagation of DEL and "expired" notifications hang off here.
 }
 
@@ -255,4 +260,14 @@ func (e *Engine) ResetStats() {
 	e.errorCounts = map[string]int64{}
 	e.errorsMu.Unlock()
 	e.errorsTotal.Store(0)
+}
+
+// Disconnect releases what a departing client holds: its WATCHes, its
+// transaction and a blocking wait.
+func (e *Engine) Disconnect(cl *Client) {
+	e.unwatchAll(cl)
+	cl.multi = nil
+	if cl.block.Load() != nil {
+		e.FinishBlock(cl, &resp.Writer{}, true)
+	}
 }

@@ -34,3 +34,80 @@ func errWrongArity(fullname string) string {
 func errInvalidExpire(cmd string) string {
 	return "ERR invalid expire time in '" + cmd + "' command"
 }
+
+// Connection, server and introspection command errors (networking.c,
+// server.c, config.c, debug.c, slowlog.c, latency.c, object.c).
+const (
+	ErrResetNotNormal = "ERR can only reset normal client connections"
+	ErrProtoNotInt    = "ERR Protocol version is not an integer or out of range"
+	ErrNoProto        = "NOPROTO unsupported protocol version"
+	ErrHelloNoAuth    = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+	ErrClientName     = "ERR Client names cannot contain spaces, newlines or special characters."
+	ErrNoSuchClient   = "ERR No such client"
+	ErrClientID       = "ERR client-id should be greater than 0"
+	ErrInvalidID      = "ERR Invalid client ID"
+	ErrPauseMode      = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+	ErrTimeoutNotInt  = "ERR timeout is not an integer or out of range"
+	ErrSlowlogCount   = "ERR count should be greater than or equal to -1"
+	ErrShutdown       = "ERR Errors trying to SHUTDOWN. Check logs."
+	ErrNoShutdown     = "ERR No shutdown in progress."
+)
+
+// String and bit command errors (t_string.c, bitops.c).
+const (
+	ErrOffsetRange      = "ERR offset is out of range"
+	ErrDecrOverflow     = "ERR decrement would overflow"
+	ErrLCSNotString     = "ERR The specified keys must contain string values"
+	ErrLCSLenAndIdx     = "ERR If you want both the length and indexes, please just use IDX."
+	ErrLCSTooLong       = "ERR String too long for LCS"
+	ErrLCSTooBig        = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	ErrBitArg           = "ERR The bit argument must be 1 or 0."
+	ErrBitopNot         = "ERR BITOP NOT must be called with a single source key."
+	ErrBitfieldType     = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	ErrBitfieldOverflow = "ERR Invalid OVERFLOW type specified"
+	ErrBitfieldRO       = "ERR BITFIELD_RO only supports the GET subcommand"
+)
+
+// Keyspace and expire commands (db.c, expire.c, object.c).
+const (
+	ErrIntRange        = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrInvalidCursor   = "ERR invalid cursor"
+	ErrInvalidFirstDB  = "ERR invalid first DB index"
+	ErrInvalidSecondDB = "ERR invalid second DB index"
+	ErrUnknownType     = "ERR unknown type object"
+	ErrExpireNXCompat  = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	ErrExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
+	ErrLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	ErrLFUSelected     = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
+
+// List command errors (t_list.c).
+const (
+	ErrNumkeysPositive = "ERR numkeys should be greater than 0"
+	ErrCountPositive   = "ERR count should be greater than 0"
+	ErrRankZero        = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	ErrCountNegative   = "ERR COUNT can't be negative"
+	ErrMaxlenNegative  = "ERR MAXLEN can't be negative"
+)
+
+// Sorted set command errors (t_zset.c).
+const (
+	ErrZaddNXXX        = "ERR XX and NX options at the same time are not compatible"
+	ErrZaddGTLTNX      = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	ErrZaddIncrPair    = "ERR INCR option supports a single increment-element pair"
+	ErrZsetNaN         = "ERR resulting score is not a number (NaN)"
+	ErrMinMaxNotFloat  = "ERR min or max is not a float"
+	ErrMinMaxNotLex    = "ERR min or max not valid string range item"
+	ErrWeightNotFloat  = "ERR weight value is not a float"
+	ErrZLimitNegative  = "ERR LIMIT can't be negative"
+	ErrZrangeLimit     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	ErrZrangeLexScores = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	ErrZrandRange      = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	ErrZrandOutOfRange = "ERR value is out of range"
+)
+
+// errZsetAtLeastOneKey is the numkeys error of ZUNION, ZINTER, ZDIFF, their
+// *STORE forms and ZINTERCARD, for the command's full name.
+func errZsetAtLeastOneKey(fullname string) string {
+	return "ERR at least 1 input key is needed for '" + fullname + "' command"
+}

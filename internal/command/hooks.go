@@ -3,7 +3,7 @@ package command
 // Modified is Redis's signalModifiedKey: called after every write to key.
 // WATCH, client-side caching invalidation and blocked-client wake-ups hang
 // off it.
-func (c *Ctx) Modified(key []byte) {}
+func (c *Ctx) Modified(key []byte) { c.E.touchWatchedKey(c.DB.ID(), key) }
 
 // Notify is Redis's notifyKeyspaceEvent: class is the notify-keyspace-events
 // class letter of the event ("g" generic, "$" string, "l" list, "s" set,

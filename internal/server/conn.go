@@ -68,6 +68,7 @@ func (s *Server) serveConn(nc net.Conn, unix bool) {
 	s.track(c, true)
 	defer func() {
 		s.track(c, false)
+		eng.Disconnect(c.cl)
 		eng.Clients.Remove(c.cl)
 		c.closed.Store(true)
 		nc.Close()
