@@ -378,7 +378,7 @@ func (c *Config) Get(patterns ...string) [][2]string {
 // parameter of the SET is restored, the hooks run again, and Set returns
 // the error "ERR CONFIG SET failed (possibly related to argument 'name') -
 // <fn's error>". Hooks run with the Config's lock held: they must not call
-// Get, Set or Rewrite. OnChange panics on an unknown name.
+// Get, Set, Rewrite or OnChange. OnChange panics on an unknown name.
 func (c *Config) OnChange(name string, fn func() error) {
 	e := c.lookup(name)
 	if e == nil {

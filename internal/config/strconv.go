@@ -256,7 +256,7 @@ func string2ll(s string) (int64, bool) {
 	return int64(v), true
 }
 
-// strtoll mimics C's strtoll(s, &end, base) followed by the check
+// strtoll mimics C's strtoll(s, &end, base) for bases up to 10, followed by the check
 // "*end == '\0'" that Redis's callers make: leading blanks and a sign are
 // accepted, an empty string reads as 0, and overflow saturates with
 // overflow=true (errno ERANGE).
@@ -272,9 +272,6 @@ func strtoll(s string, base int) (v int64, complete, overflow bool) {
 	if p < len(s) && (s[p] == '+' || s[p] == '-') {
 		neg = s[p] == '-'
 		p++
-	}
-	if base == 16 && p+1 < len(s) && s[p] == '0' && (s[p+1] == 'x' || s[p+1] == 'X') {
-		p += 2
 	}
 	start := p
 	var acc uint64

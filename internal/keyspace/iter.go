@@ -150,6 +150,16 @@ func (db *DB) RandomKey() []byte {
 // table, so a key present for the whole scan is returned even if tables
 // grow or shrink between calls.
 func (db *DB) Scan(cursor uint64, count int, match func(key []byte) bool, fn func(key []byte, e Entry)) uint64 {
+	return db.scan(cursor, count, match, fn, true)
+}
+
+// ScanLocked is Scan for a caller that holds every shard lock (SCAN inside
+// MULTI/EXEC or a script).
+func (db *DB) ScanLocked(cursor uint64, count int, match func(key []byte) bool, fn func(key []byte, e Entry)) uint64 {
+	return db.scan(cursor, count, match, fn, false)
+}
+
+func (db *DB) scan(cursor uint64, count int, match func(key []byte) bool, fn func(key []byte, e Entry), lock bool) uint64 {
 	ks := db.ks
 	nshards := uint64(len(ks.shards))
 	shardBits := uint(bits.TrailingZeros64(nshards))
@@ -162,7 +172,9 @@ func (db *DB) Scan(cursor uint64, count int, match func(key []byte) bool, fn fun
 	found := 0
 	var keys [][]byte
 	for found < count && maxBuckets > 0 {
-		ks.LockShard(int(si))
+		if lock {
+			ks.LockShard(int(si))
+		}
 		t := ks.shards[si].tables[db.id]
 		now := ks.now()
 		if t != nil && t.count > 0 {
@@ -207,7 +219,9 @@ func (db *DB) Scan(cursor uint64, count int, match func(key []byte) bool, fn fun
 			v = 0
 			maxBuckets--
 		}
-		ks.ReleaseShard(int(si))
+		if lock {
+			ks.ReleaseShard(int(si))
+		}
 		if v == 0 {
 			si++
 			if si == nshards {

@@ -41,7 +41,13 @@ func lpEntrySize(mlen int) int {
 }
 
 // lpPut writes one entry into dst, which must be exactly lpEntrySize long.
+// A -0 score is stored as 0: Redis's listpack keeps an integral score as an
+// integer (zzlInsertAt, double2ll), which loses the sign of zero, so ZSCORE
+// of a listpack member added with -0 replies "0".
 func lpPut(dst, member []byte, score float64) {
+	if score == 0 {
+		score = 0
+	}
 	k := binary.PutUvarint(dst, uint64(len(member)))
 	k += copy(dst[k:], member)
 	binary.LittleEndian.PutUint64(dst[k:], math.Float64bits(score))

@@ -51,8 +51,9 @@ func (z *ZSet) RandomMember(r *rand.Rand) (member []byte, score float64, ok bool
 // RandomMembers implements the selection of ZRANDMEMBER key count
 // (zrandmemberWithCountCommand): a negative count returns -count elements
 // chosen independently (repeats possible); a positive count returns
-// min(count, Len()) distinct elements, the whole set in ascending order when
-// count >= Len(), otherwise in random order. fn returning false stops early.
+// min(count, Len()) distinct elements, the whole set in descending order
+// when count >= Len() (Redis walks it with zuiNext, which goes backwards),
+// otherwise in random order. fn returning false stops early.
 // Scratch space is O(count) per call, nothing per element.
 func (z *ZSet) RandomMembers(count int, r *rand.Rand, fn func(member []byte, score float64) bool) {
 	n := z.Len()
@@ -60,7 +61,7 @@ func (z *ZSet) RandomMembers(count int, r *rand.Rand, fn func(member []byte, sco
 		return
 	}
 	if count >= n {
-		it := z.All()
+		it := z.RangeByRank(0, n-1, true)
 		for m, s, ok := it.Next(); ok; m, s, ok = it.Next() {
 			if !fn(m, s) {
 				return

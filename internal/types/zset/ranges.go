@@ -54,14 +54,15 @@ func ParseLexBound(b []byte) (bound LexBound, ok bool) {
 	}
 	switch b[0] {
 	case '+':
-		if len(b) != 1 {
+		// As in C, the argument ends at a NUL: "+\x00..." is "+".
+		if len(b) != 1 && b[1] != 0 {
 			return LexBound{}, false
 		}
 		// Redis marks the infinities exclusive; it never matters because no
 		// member compares equal to them.
 		return LexBound{Exclusive: true, Inf: 1}, true
 	case '-':
-		if len(b) != 1 {
+		if len(b) != 1 && b[1] != 0 {
 			return LexBound{}, false
 		}
 		return LexBound{Exclusive: true, Inf: -1}, true

@@ -1,0 +1,317 @@
+// Package hash is the value type behind Redis hash keys (src/t_hash.c).
+//
+// A hash starts in the compact "listpack" encoding (see listpack.go): one
+// byte slice, fields in insertion order, linear lookups. It converts for good
+// to the "hashtable" encoding (a bytesmap) when it gets more than
+// hash-max-listpack-entries fields or a field or value longer than
+// hash-max-listpack-value bytes, exactly when Redis 7.0 does; like Redis it
+// never converts back.
+//
+// Slices a Hash returns alias its memory: they must not be modified and are
+// valid until the next change to the hash. A Hash is not safe for concurrent
+// use; callers hold their shard lock.
+package hash
+
+import (
+	"math/rand/v2"
+
+	"github.com/cinnabar-db/cinnabar/internal/types/bytesmap"
+)
+
+// Redis's defaults for the conversion limits (redis.conf).
+const (
+	DefaultMaxListpackEntries = 128
+	DefaultMaxListpackValue   = 64
+)
+
+// Encoding names, as OBJECT ENCODING reports them.
+const (
+	EncodingListpack  = "listpack"
+	EncodingHashtable = "hashtable"
+)
+
+// Limits are the configured conversion thresholds.
+type Limits struct {
+	MaxListpackEntries int // hash-max-listpack-entries
+	MaxListpackValue   int // hash-max-listpack-value
+}
+
+// DefaultLimits returns Redis's default limits.
+func DefaultLimits() Limits {
+	return Limits{MaxListpackEntries: DefaultMaxListpackEntries, MaxListpackValue: DefaultMaxListpackValue}
+}
+
+// Hash is a Redis hash. The zero value is an empty listpack hash.
+type Hash struct {
+	lp []byte        // listpack encoding; nil when empty or a hashtable
+	ht *bytesmap.Map // hashtable encoding; nil while a listpack
+}
+
+// Encoding returns the OBJECT ENCODING name: "listpack" or "hashtable".
+func (h *Hash) Encoding() string {
+	if h.ht != nil {
+		return EncodingHashtable
+	}
+	return EncodingListpack
+}
+
+// Len returns the number of fields (HLEN).
+func (h *Hash) Len() int {
+	if h.ht != nil {
+		return h.ht.Len()
+	}
+	return lpCount(h.lp)
+}
+
+// Get returns the value of field (HGET).
+func (h *Hash) Get(field []byte) (value []byte, ok bool) {
+	if h.ht != nil {
+		return h.ht.Get(field)
+	}
+	p := lpFind(h.lp, field)
+	if p < 0 {
+		return nil, false
+	}
+	_, value, _, _ = lpPair(h.lp, p)
+	return value, true
+}
+
+// Exists reports whether field is present (HEXISTS).
+func (h *Hash) Exists(field []byte) bool {
+	if h.ht != nil {
+		return h.ht.Has(field)
+	}
+	return lpFind(h.lp, field) >= 0
+}
+
+// StrLen returns the length of field's value, 0 if absent (HSTRLEN).
+func (h *Hash) StrLen(field []byte) int {
+	v, _ := h.Get(field)
+	return len(v)
+}
+
+// Set sets field to value and reports whether the field is new (HSET; see
+// hashTypeSet and hashTypeTryConversion in src/t_hash.c for the conversion
+// rules).
+func (h *Hash) Set(field, value []byte, lim Limits) (added bool) {
+	if h.ht == nil {
+		h.convertIfLong(field, value, lim)
+	}
+	if h.ht != nil {
+		return h.ht.Set(field, value)
+	}
+	if p := lpFind(h.lp, field); p >= 0 {
+		_, old, vhdr, next := lpPair(h.lp, p)
+		if len(old) == len(value) {
+			copy(old, value)
+		} else {
+			h.lp = lpSplice(h.lp, vhdr, next, value)
+		}
+		return false
+	}
+	h.lp = lpAppend(h.lp, field, value)
+	if lpCount(h.lp) > lim.MaxListpackEntries {
+		h.Convert()
+	}
+	return true
+}
+
+// SetNX sets field to value unless it is present, and reports whether it did
+// (HSETNX).
+func (h *Hash) SetNX(field, value []byte, lim Limits) (added bool) {
+	if h.Exists(field) {
+		return false
+	}
+	return h.Set(field, value, lim)
+}
+
+// convertIfLong converts a listpack that field and value may not go into.
+func (h *Hash) convertIfLong(field, value []byte, lim Limits) {
+	if len(field) > lim.MaxListpackValue || len(value) > lim.MaxListpackValue ||
+		len(h.lp)+len(field)+len(value) > maxListpackBytes {
+		h.Convert()
+	}
+}
+
+// Delete removes field and reports whether it was present (HDEL). The
+// caller deletes the key when the hash becomes empty.
+func (h *Hash) Delete(field []byte) bool {
+	if h.ht != nil {
+		return h.ht.Delete(field)
+	}
+	p := lpFind(h.lp, field)
+	if p < 0 {
+		return false
+	}
+	_, _, _, next := lpPair(h.lp, p)
+	h.lp = lpDelete(h.lp, p, next)
+	return true
+}
+
+// Convert switches a listpack hash to the hashtable encoding; it does
+// nothing to a hashtable. Redis never converts back.
+func (h *Hash) Convert() {
+	if h.ht != nil {
+		return
+	}
+	n := lpCount(h.lp)
+	ht := bytesmap.New(true, n)
+	for p := lpHeader; p < len(h.lp); {
+		f, v, _, next := lpPair(h.lp, p)
+		if !ht.Set(f, v) {
+			panic("BUG: hash listpack has a duplicate field")
+		}
+		p = next
+	}
+	h.ht, h.lp = ht, nil
+}
+
+// Range calls fn for every field and value until fn returns false, and
+// reports whether it got to the end (HGETALL, HKEYS, HVALS, RDB). A listpack
+// is visited in insertion order. fn must not change h.
+func (h *Hash) Range(fn func(field, value []byte) bool) bool {
+	if h.ht != nil {
+		return h.ht.Range(fn)
+	}
+	for p := lpHeader; p < len(h.lp); {
+		f, v, _, next := lpPair(h.lp, p)
+		if !fn(f, v) {
+			return false
+		}
+		p = next
+	}
+	return true
+}
+
+// Scan calls fn for the next few fields of a HSCAN from cursor and returns
+// the next cursor, 0 at the end. A listpack returns everything at once with
+// cursor 0, as Redis does (scanGenericCommand in src/db.c); a hashtable
+// returns one bucket per call with Redis's guarantee that a field present
+// for the whole scan is returned at least once. The command layer calls Scan
+// until it has COUNT fields or 10*COUNT calls, as Redis does. fn must not
+// change h.
+func (h *Hash) Scan(cursor uint64, fn func(field, value []byte)) uint64 {
+	if h.ht != nil {
+		return h.ht.Scan(cursor, fn)
+	}
+	h.Range(func(f, v []byte) bool {
+		fn(f, v)
+		return true
+	})
+	return 0
+}
+
+// RandomField returns a field and its value chosen uniformly at random
+// (HRANDFIELD without a count). The hash must not be empty.
+func (h *Hash) RandomField(r *rand.Rand) (field, value []byte) {
+	if h.ht != nil {
+		field, value, _ = h.ht.Random(r)
+		return field, value
+	}
+	n := lpCount(h.lp)
+	if n == 0 {
+		panic("BUG: RandomField of an empty hash")
+	}
+	i := r.IntN(n)
+	for p := lpHeader; ; i-- {
+		f, v, _, next := lpPair(h.lp, p)
+		if i == 0 {
+			return f, v
+		}
+		p = next
+	}
+}
+
+// RandomFields calls fn for count random fields, as HRANDFIELD with a count
+// does (hrandfieldWithCountCommand in src/t_hash.c), until fn returns false:
+//   - count < 0: -count fields picked independently, so possibly repeated,
+//     in random order;
+//   - count >= Len: every field, in Range order;
+//   - otherwise: count distinct fields, a uniform random subset.
+//
+// The work is O(|count|) for a hashtable when count is small next to the
+// hash and O(Len) otherwise, as in Redis. fn must not change h.
+func (h *Hash) RandomFields(r *rand.Rand, count int64, fn func(field, value []byte) bool) {
+	size := int64(h.Len())
+	if count == 0 || size == 0 {
+		return
+	}
+	if count < 0 || count == 1 {
+		if count < 0 {
+			count = -count
+		}
+		h.randomRepeated(r, count, fn)
+		return
+	}
+	if count >= size {
+		h.Range(fn)
+		return
+	}
+	// Redis builds a copy and removes random fields when count*3 > size
+	// (HRANDFIELD_SUB_STRATEGY_MUL), and uses selection sampling for a
+	// listpack; a single selection-sampling pass gives the same uniform
+	// subset without the copy.
+	if h.ht == nil || count*3 > size {
+		remaining := count
+		left := size
+		h.Range(func(f, v []byte) bool {
+			if r.Int64N(left) < remaining {
+				remaining--
+				if !fn(f, v) {
+					return false
+				}
+			}
+			left--
+			return remaining > 0
+		})
+		return
+	}
+	// A big hashtable and a small count: pick at random and skip repeats.
+	seen := make(map[uint64]struct{}, count)
+	for int64(len(seen)) < count {
+		f, v, id := h.ht.Random(r)
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		if !fn(f, v) {
+			return
+		}
+	}
+}
+
+// randomRepeated calls fn for count fields picked independently.
+func (h *Hash) randomRepeated(r *rand.Rand, count int64, fn func(field, value []byte) bool) {
+	if h.ht != nil {
+		for ; count > 0; count-- {
+			f, v, _ := h.ht.Random(r)
+			if !fn(f, v) {
+				return
+			}
+		}
+		return
+	}
+	// Index the listpack once so that each pick is O(1).
+	var buf [256]uint32
+	idx := buf[:0]
+	for p := lpHeader; p < len(h.lp); {
+		idx = append(idx, uint32(p))
+		_, _, _, p = lpPair(h.lp, p)
+	}
+	for ; count > 0; count-- {
+		f, v, _, _ := lpPair(h.lp, int(idx[r.IntN(len(idx))]))
+		if !fn(f, v) {
+			return
+		}
+	}
+}
+
+// MemoryUsage returns an estimate of the bytes the hash holds, without the
+// key.
+func (h *Hash) MemoryUsage() int {
+	const self = 32 // Hash struct
+	if h.ht != nil {
+		return self + h.ht.MemoryUsage()
+	}
+	return self + cap(h.lp)
+}

@@ -1,0 +1,138 @@
+package hash
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// The listpack encoding: a count and then field/value pairs in insertion
+// order, each string prefixed by its uvarint length.
+//
+//	+----------------+------------+-------+------------+-------+-----
+//	| count (u32 LE) | uvarint(n) | field | uvarint(n) | value | ...
+//	+----------------+------------+-------+------------+-------+-----
+//
+// It is not Redis's byte format (no per-entry back length, no integer
+// encodings): only the contents and their order match Redis's listpack, so
+// HGETALL order is Redis's. An empty hash is a nil slice.
+
+const lpHeader = 4
+
+// maxListpackBytes mirrors Redis's LISTPACK_MAX_SAFETY_SIZE (src/listpack.c):
+// past it a hash converts to a hashtable whatever its limits say.
+const maxListpackBytes = 1 << 30
+
+func lpCount(lp []byte) int {
+	if len(lp) < lpHeader {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(lp))
+}
+
+func lpSetCount(lp []byte, n int) {
+	binary.LittleEndian.PutUint32(lp, uint32(n))
+}
+
+// lpString reads the length-prefixed string at lp[p:] and returns it and the
+// offset after it.
+func lpString(lp []byte, p int) (s []byte, next int) {
+	n := uint64(lp[p])
+	p++
+	if n >= 0x80 {
+		var k int
+		n, k = binary.Uvarint(lp[p-1:])
+		if k <= 0 {
+			panic("BUG: hash listpack corrupt")
+		}
+		p += k - 1
+	}
+	end := p + int(n)
+	return lp[p:end:end], end
+}
+
+// lpPair reads the pair at lp[p:]: field, value, where the value's length
+// prefix starts, and the offset of the next pair.
+func lpPair(lp []byte, p int) (field, value []byte, vhdr, next int) {
+	field, vhdr = lpString(lp, p)
+	value, next = lpString(lp, vhdr)
+	return field, value, vhdr, next
+}
+
+// lpFind returns the offset of the pair whose field is field, or -1.
+func lpFind(lp []byte, field []byte) int {
+	for p := lpHeader; p < len(lp); {
+		f, next := lpString(lp, p)
+		_, after := lpString(lp, next)
+		if bytes.Equal(f, field) {
+			return p
+		}
+		p = after
+	}
+	return -1
+}
+
+// lpSplice replaces lp[i:j] with a length-prefixed s, growing or shrinking
+// lp in place when it can.
+func lpSplice(lp []byte, i, j int, s []byte) []byte {
+	var hdr [binary.MaxVarintLen64]byte
+	h := binary.PutUvarint(hdr[:], uint64(len(s)))
+	repl := h + len(s)
+	newLen := len(lp) - (j - i) + repl
+	if newLen > cap(lp) {
+		grown := make([]byte, newLen, newLen+newLen/4)
+		copy(grown, lp[:i])
+		copy(grown[i+repl:], lp[j:])
+		lp = grown
+	} else {
+		old := len(lp)
+		lp = lp[:max(old, newLen)]
+		copy(lp[i+repl:], lp[j:old])
+		lp = lp[:newLen]
+	}
+	copy(lp[i:], hdr[:h])
+	copy(lp[i+h:], s)
+	return lp
+}
+
+// lpAppend appends the pair field, value.
+func lpAppend(lp []byte, field, value []byte) []byte {
+	if lp == nil {
+		lp = make([]byte, lpHeader, lpHeader+2*binary.MaxVarintLen32+len(field)+len(value))
+	}
+	need := uvarintLen(len(field)) + len(field) + uvarintLen(len(value)) + len(value)
+	if len(lp)+need > cap(lp) {
+		n := len(lp) + need
+		grown := make([]byte, len(lp), n+n/4)
+		copy(grown, lp)
+		lp = grown
+	}
+	lp = binary.AppendUvarint(lp, uint64(len(field)))
+	lp = append(lp, field...)
+	lp = binary.AppendUvarint(lp, uint64(len(value)))
+	lp = append(lp, value...)
+	lpSetCount(lp, lpCount(lp)+1)
+	return lp
+}
+
+// lpDelete removes the pair at lp[p:next].
+func lpDelete(lp []byte, p, next int) []byte {
+	n := lpCount(lp) - 1
+	if n == 0 {
+		return nil
+	}
+	lp = append(lp[:p], lp[next:]...)
+	lpSetCount(lp, n)
+	if cap(lp) > 2*len(lp)+64 {
+		lp = append(make([]byte, 0, len(lp)), lp...)
+	}
+	return lp
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for n >= 0x80 {
+		n >>= 7
+		l++
+	}
+	return l
+}
