@@ -88,7 +88,8 @@ type Client struct {
 	watched  []watchedKey // WATCHed keys (conn goroutine)
 	dirtyCAS atomic.Bool  // a watched key was modified
 
-	// scratch buffers of the dispatcher (conn goroutine)
+	// scratch state of the dispatcher (conn goroutine)
+	ctx      Ctx
 	keyBuf   []meta.KeyRef
 	shardBuf []int
 }

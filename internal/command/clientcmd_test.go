@@ -105,7 +105,7 @@ func TestClientSetName(t *testing.T) {
 		c.expect(t, "-ERR Client names cannot contain spaces, newlines or special characters.\r\n", "CLIENT", "SETNAME", bad)
 	}
 	c.expect(t, "+OK\r\n", "CLIENT", "SETNAME", "myname!~")
-	c.expect(t, bulk("myname!~"), "CLIENT", "GETNAME")
+	c.expect(t, srvBulk("myname!~"), "CLIENT", "GETNAME")
 	if l := c.do(t, "CLIENT", "LIST"); !strings.Contains(l, " name=myname!~ ") {
 		t.Errorf("CLIENT LIST = %q", l)
 	}
@@ -171,7 +171,7 @@ func TestClientReplyOffOn(t *testing.T) {
 	c.send(t, "PING", "pong")
 	c.send(t, "PING", "pong2")
 	c.expect(t, "+OK\r\n", "CLIENT", "REPLY", "ON")
-	c.expect(t, bulk("pong3"), "PING", "pong3")
+	c.expect(t, srvBulk("pong3"), "PING", "pong3")
 	c.expect(t, "-ERR syntax error\r\n", "CLIENT", "REPLY", "maybe")
 }
 

@@ -16,14 +16,14 @@ func TestConfigGetSet(t *testing.T) {
 	// Error texts from config.c, as unit/introspection.tcl checks them.
 	s := servertest.Start(t, nil)
 	c := srvDial(t, s)
-	c.expect(t, "*2\r\n"+bulk("maxmemory")+bulk("0"), "CONFIG", "GET", "maxmemory")
-	c.expect(t, "*2\r\n"+bulk("MAXMEMORY")+bulk("0"), "CONFIG", "GET", "MAXMEMORY")
+	c.expect(t, "*2\r\n"+srvBulk("maxmemory")+srvBulk("0"), "CONFIG", "GET", "maxmemory")
+	c.expect(t, "*2\r\n"+srvBulk("MAXMEMORY")+srvBulk("0"), "CONFIG", "GET", "MAXMEMORY")
 	c.expect(t, "*0\r\n", "CONFIG", "GET", "nosuch")
 	c.expect(t, "+OK\r\n", "CONFIG", "SET", "maxmemory", "10mb", "maxmemory-policy", "allkeys-lru")
-	c.expect(t, "*2\r\n"+bulk("maxmemory")+bulk("10485760"), "CONFIG", "GET", "maxmemory")
+	c.expect(t, "*2\r\n"+srvBulk("maxmemory")+srvBulk("10485760"), "CONFIG", "GET", "maxmemory")
 	c.expect(t, "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100\r\n",
 		"CONFIG", "SET", "maxmemory", "10000001", "maxmemory-clients", "200%", "client-query-buffer-limit", "invalid")
-	c.expect(t, "*2\r\n"+bulk("maxmemory")+bulk("10485760"), "CONFIG", "GET", "maxmemory") // rolled back
+	c.expect(t, "*2\r\n"+srvBulk("maxmemory")+srvBulk("10485760"), "CONFIG", "GET", "maxmemory") // rolled back
 	c.expect(t, "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter\r\n",
 		"CONFIG", "SET", "maxmemory", "1", "maxmemory", "2")
 	c.expect(t, "-ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config\r\n",
@@ -41,11 +41,11 @@ func TestConfigGetSet(t *testing.T) {
 	if all := c.do(t, "CONFIG", "GET", "*"); strings.Contains(all, "key-load-delay") {
 		t.Errorf("CONFIG GET * lists a hidden parameter")
 	}
-	c.expect(t, "*2\r\n"+bulk("key-load-delay")+bulk("0"), "CONFIG", "GET", "key-load-delay")
+	c.expect(t, "*2\r\n"+srvBulk("key-load-delay")+srvBulk("0"), "CONFIG", "GET", "key-load-delay")
 
 	// RESP3: a map.
 	c.do(t, "HELLO", "3")
-	c.expect(t, "%1\r\n"+bulk("maxmemory-policy")+bulk("allkeys-lru"), "CONFIG", "GET", "maxmemory-policy")
+	c.expect(t, "%1\r\n"+srvBulk("maxmemory-policy")+srvBulk("allkeys-lru"), "CONFIG", "GET", "maxmemory-policy")
 }
 
 func TestConfigSetRedactsSecrets(t *testing.T) {
@@ -53,7 +53,7 @@ func TestConfigSetRedactsSecrets(t *testing.T) {
 	c := srvDial(t, s)
 	c.expect(t, "+OK\r\n", "CONFIG", "SET", "masterauth", "topsecret", "maxmemory", "1mb")
 	log := c.do(t, "SLOWLOG", "GET", "1")
-	if strings.Contains(log, "topsecret") || !strings.Contains(log, bulk("(redacted)")+bulk("maxmemory")+bulk("1mb")) {
+	if strings.Contains(log, "topsecret") || !strings.Contains(log, srvBulk("(redacted)")+srvBulk("maxmemory")+srvBulk("1mb")) {
 		t.Errorf("SLOWLOG after CONFIG SET masterauth: %q", log)
 	}
 }

@@ -114,7 +114,7 @@ func srvRead(r *bufio.Reader, out *[]byte) error {
 	return nil
 }
 
-func bulk(s string) string { return "$" + strconv.Itoa(len(s)) + "\r\n" + s + "\r\n" }
+func srvBulk(s string) string { return "$" + strconv.Itoa(len(s)) + "\r\n" + s + "\r\n" }
 
 // helloReply is HELLO's map in RESP2 or RESP3 (networking.c helloCommand).
 func helloReply(proto int, id string) string {
@@ -123,18 +123,18 @@ func helloReply(proto int, id string) string {
 	if proto == 3 {
 		head, p = "%7\r\n", ":3\r\n"
 	}
-	return head + bulk("server") + bulk("redis") + bulk("version") + bulk("7.0.15") +
-		bulk("proto") + p + bulk("id") + ":" + id + "\r\n" + bulk("mode") + bulk("standalone") +
-		bulk("role") + bulk("master") + bulk("modules") + "*0\r\n"
+	return head + srvBulk("server") + srvBulk("redis") + srvBulk("version") + srvBulk("7.0.15") +
+		srvBulk("proto") + p + srvBulk("id") + ":" + id + "\r\n" + srvBulk("mode") + srvBulk("standalone") +
+		srvBulk("role") + srvBulk("master") + srvBulk("modules") + "*0\r\n"
 }
 
 func TestPingEcho(t *testing.T) {
 	s := servertest.Start(t, nil)
 	c := srvDial(t, s)
 	c.expect(t, "+PONG\r\n", "PING")
-	c.expect(t, bulk("redis"), "PING", "redis")
+	c.expect(t, srvBulk("redis"), "PING", "redis")
 	c.expect(t, "-ERR wrong number of arguments for 'ping' command\r\n", "PING", "hello", "redis")
-	c.expect(t, bulk("a\r\nb"), "ECHO", "a\r\nb")
+	c.expect(t, srvBulk("a\r\nb"), "ECHO", "a\r\nb")
 
 	// A RESP2 client in subscribed mode gets PING as an array
 	// (server.c pingCommand).
@@ -142,8 +142,8 @@ func TestPingEcho(t *testing.T) {
 	n, _ := strconv.ParseInt(id, 10, 64)
 	cl := s.Engine().Clients.ByID(n)
 	cl.SetFlag(command.FlagPubSub, true)
-	c.expect(t, "*2\r\n"+bulk("pong")+bulk(""), "PING")
-	c.expect(t, "*2\r\n"+bulk("pong")+bulk("x"), "PING", "x")
+	c.expect(t, "*2\r\n"+srvBulk("pong")+srvBulk(""), "PING")
+	c.expect(t, "*2\r\n"+srvBulk("pong")+srvBulk("x"), "PING", "x")
 	c.do(t, "HELLO", "3")
 	c.expect(t, "+PONG\r\n", "PING")
 	cl.SetFlag(command.FlagPubSub, false)
@@ -182,7 +182,7 @@ func TestHello(t *testing.T) {
 	c.expect(t, "+PONG\r\n", "PING")
 	// The map itself is in the new protocol.
 	c.expect(t, helloReply(3, id), "HELLO", "3", "AUTH", "default", "anything", "SETNAME", "conn1")
-	c.expect(t, bulk("conn1"), "CLIENT", "GETNAME")
+	c.expect(t, srvBulk("conn1"), "CLIENT", "GETNAME")
 	c.expect(t, "_\r\n", "GET", "nokey")
 	c.expect(t, helloReply(3, id), "HELLO")
 	c.expect(t, helloReply(2, id), "HELLO", "2")

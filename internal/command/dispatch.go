@@ -178,9 +178,13 @@ func trunc(b []byte, n int) string {
 // call runs the handler with its shards locked, then serves the clients
 // that the command's writes unblocked.
 func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
-	ctx := Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
+	// The Ctx lives in the client so that it does not escape to the heap
+	// per command (handlers take its address).
+	ctx := &cl.ctx
+	*ctx = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
 	shards := e.lockFor(cl, spec, argv)
-	e.run(&ctx)
+	e.run(ctx)
+	ctx.Argv = nil
 	switch {
 	case spec.Lock == LockAll:
 		e.KS.ReleaseAll()

@@ -88,7 +88,7 @@ func genInfo(dst []byte, c *Ctx, want map[string]bool, all bool) []byte {
 			dst = appendBool(dst, c.E.Cfg != nil && c.E.Cfg.ClusterEnabled.Load())
 			dst = append(dst, "\r\n"...)
 		case "keyspace":
-			dst = infoKeyspace(dst, c.E)
+			dst = infoKeyspace(dst, c)
 		}
 	}
 	return dst
@@ -656,10 +656,10 @@ func infoLatencyStats(dst []byte, e *Engine) []byte {
 
 // infoKeyspace reports every non-empty database; it locks every shard
 // while it counts (INFO is keyless, the dispatcher locks nothing).
-func infoKeyspace(dst []byte, e *Engine) []byte {
+func infoKeyspace(dst []byte, c *Ctx) []byte {
+	e := c.E
 	dst = append(dst, "# Keyspace\r\n"...)
-	e.KS.LockAll()
-	defer e.KS.ReleaseAll()
+	defer lockEverything(c)()
 	for i := 0; i < e.KS.NumDBs(); i++ {
 		db := e.KS.DB(i)
 		keys, expires := db.Len(), db.Expires()

@@ -855,7 +855,7 @@ func memoryStatsCommand(c *Ctx) {
 	type dbStat struct{ id, keys, expires int }
 	var dbs []dbStat
 	keys := 0
-	c.E.KS.LockAll()
+	unlock := lockEverything(c)
 	for i := 0; i < c.E.KS.NumDBs(); i++ {
 		db := c.E.KS.DB(i)
 		if n := db.Len(); n > 0 {
@@ -863,7 +863,7 @@ func memoryStatsCommand(c *Ctx) {
 			keys += n
 		}
 	}
-	c.E.KS.ReleaseAll()
+	unlock()
 	w := c.W
 	w.Map(27 + len(dbs))
 	kv := func(k string, v uint64) {
@@ -1019,9 +1019,9 @@ func debugCommand(c *Ctx) {
 	case is("populate") && argc >= 3 && argc <= 5:
 		debugPopulate(c)
 	case is("digest") && argc == 2:
-		c.E.KS.LockAll()
+		unlock := lockEverything(c)
 		d := datasetDigest(c.E)
-		c.E.KS.ReleaseAll()
+		unlock()
 		c.W.Status(hexDigest(d))
 	case is("digest-value") && argc >= 2:
 		c.W.Array(argc - 2)
@@ -1084,34 +1084,29 @@ func parseMemory(b []byte) (uint64, bool) {
 }
 
 // withKeyLocked runs fn with the shard of key locked (DEBUG has no key
-// specs, so the dispatcher locks nothing for it).
+// specs, so the dispatcher locks nothing for it), unless the caller
+// (EXEC, a script) already holds every shard.
 func withKeyLocked(c *Ctx, key []byte, fn func()) {
+	if c.AllLocked {
+		fn()
+		return
+	}
 	s := c.E.KS.ShardOf(key)
 	c.E.KS.LockShard(s)
 	defer c.E.KS.ReleaseShard(s)
 	fn()
 }
 
-// encodingOf is OBJECT ENCODING's name for an entry.
-func encodingOf(e keyspace.Entry) string {
-	if e.Type == keyspace.TypeString {
-		switch e.Enc {
-		case keyspace.EncInt:
-			return "int"
-		case keyspace.EncEmbstr:
-			return "embstr"
-		}
-		return "raw"
+// lockEverything locks every shard for a keyless command that reads the
+// whole keyspace (INFO keyspace, MEMORY STATS, DEBUG DIGEST) and returns
+// the unlock; inside EXEC or a script the shards are already held.
+func lockEverything(c *Ctx) (unlock func()) {
+	if c.AllLocked {
+		return func() {}
 	}
-	if o, ok := e.Obj.(interface{ Encoding() string }); ok {
-		return o.Encoding()
-	}
-	return "unknown"
+	c.E.KS.LockAll()
+	return c.E.KS.ReleaseAll
 }
-
-// sharedIntRefcount is OBJ_SHARED_REFCOUNT: small integers are shared
-// objects in Redis, and DEBUG OBJECT shows their refcount as this.
-const sharedIntRefcount = 2147483647
 
 func debugObject(c *Ctx) {
 	key := c.Argv[2]
@@ -1121,9 +1116,11 @@ func debugObject(c *Ctx) {
 			c.Error(ErrNoSuchKey)
 			return
 		}
+		// The same refcount OBJECT REFCOUNT reports (object.go).
 		refcount := int64(1)
-		if e.Enc == keyspace.EncInt && e.Type == keyspace.TypeString && e.Int >= 0 && e.Int < 10000 {
-			refcount = sharedIntRefcount
+		if e.Type == keyspace.TypeString && e.Enc == keyspace.EncInt &&
+			e.Int >= 0 && e.Int < sharedIntegers && sharesIntegers(c.E.Cfg) {
+			refcount = sharedRefcount
 		}
 		size, _ := keyMemoryUsage(c, key)
 		var b []byte
@@ -1132,7 +1129,7 @@ func debugObject(c *Ctx) {
 		b = append(b, " refcount:"...)
 		b = appendInt(b, refcount)
 		b = append(b, " encoding:"...)
-		b = append(b, encodingOf(e)...)
+		b = append(b, entryEncoding(e)...)
 		b = append(b, " serializedlength:"...)
 		b = appendInt(b, int64(serializedLength(e, size)))
 		b = append(b, " lru:"...)
@@ -1226,7 +1223,7 @@ func debugEncodingDump(c *Ctx, enc, wrongEnc, done string) {
 			c.Error(ErrNoSuchKey)
 			return
 		}
-		if encodingOf(e) != enc {
+		if entryEncoding(e) != enc {
 			c.Error(wrongEnc)
 			return
 		}

@@ -14,7 +14,7 @@ import (
 // for the network layer.
 
 // testEngine returns an engine over a default configuration and a client.
-func testEngine(t *testing.T, args ...string) (*Engine, *Client) {
+func introEngine(t *testing.T, args ...string) (*Engine, *Client) {
 	t.Helper()
 	cfg, err := config.Load(args)
 	if err != nil {
@@ -30,7 +30,7 @@ func testEngine(t *testing.T, args ...string) (*Engine, *Client) {
 }
 
 // run executes one command and returns the raw reply.
-func run(e *Engine, cl *Client, args ...string) string {
+func introRun(e *Engine, cl *Client, args ...string) string {
 	argv := make([][]byte, len(args))
 	for i, a := range args {
 		argv[i] = []byte(a)
@@ -65,7 +65,7 @@ func TestLatencyHistogramReply(t *testing.T) {
 	// 1024 ns doubling, reported as HdrHistogram's highest equivalent
 	// value in µs, with cumulative counts where they grow. Checked against
 	// redis-server 7.0.15: 50 calls of 8-16 µs report {8: n, 16: 50}.
-	e, cl := testEngine(t)
+	e, cl := introEngine(t)
 	s := e.SpecOf(e.Meta.Lookup([]byte("get")))
 	s.Hist.Reset()
 	for i := 0; i < 3; i++ {
@@ -74,7 +74,7 @@ func TestLatencyHistogramReply(t *testing.T) {
 	s.Hist.Record(5 * time.Microsecond)
 	s.Hist.Record(10 * time.Millisecond)
 	s.Hist.Record(3 * time.Second) // clamped to 1 s
-	got := run(e, cl, "LATENCY", "HISTOGRAM", "get")
+	got := introRun(e, cl, "LATENCY", "HISTOGRAM", "get")
 	want := "*2\r\n$3\r\nget\r\n*4\r\n$5\r\ncalls\r\n:6\r\n$14\r\nhistogram_usec\r\n*8\r\n" +
 		":1\r\n:3\r\n" + // < 1024 ns
 		":8\r\n:4\r\n" + // < 8192 ns
@@ -84,10 +84,10 @@ func TestLatencyHistogramReply(t *testing.T) {
 		t.Errorf("LATENCY HISTOGRAM get:\n got  %q\n want %q", got, want)
 	}
 	// Commands without calls have no histogram; CONFIG RESETSTAT drops them.
-	if got := run(e, cl, "LATENCY", "HISTOGRAM", "set", "nosuch"); got != "*0\r\n" {
+	if got := introRun(e, cl, "LATENCY", "HISTOGRAM", "set", "nosuch"); got != "*0\r\n" {
 		t.Errorf("LATENCY HISTOGRAM set = %q", got)
 	}
-	run(e, cl, "CONFIG", "RESETSTAT")
+	introRun(e, cl, "CONFIG", "RESETSTAT")
 	if _, _, ok := s.Hist.snapshot(); ok {
 		t.Errorf("histogram survived CONFIG RESETSTAT")
 	}
@@ -128,7 +128,7 @@ func TestLatencyGraphAndDoctor(t *testing.T) {
 		t.Errorf("graph:\n%s\nwant:\n%s", got, want)
 	}
 
-	e, _ := testEngine(t, "--latency-monitor-threshold", "1")
+	e, _ := introEngine(t, "--latency-monitor-threshold", "1")
 	for _, s := range ev.Samples {
 		e.Latency.Add("command", s.Time, s.Latency)
 	}
@@ -143,7 +143,7 @@ func TestLatencyGraphAndDoctor(t *testing.T) {
 		t.Errorf("report:\n%s\nwant:\n%s", report, wantReport)
 	}
 
-	e2, _ := testEngine(t)
+	e2, _ := introEngine(t)
 	if r := string(latencyReport(e2, 0)); !strings.HasPrefix(r, "I'm sorry, Dave, I can't do that.") {
 		t.Errorf("report with monitoring off: %q", r)
 	}
@@ -153,7 +153,7 @@ func TestClientReplyModes(t *testing.T) {
 	// networking.c clientCommand: SKIP sets CLIENT_REPLY_SKIP_NEXT (the
 	// network layer turns it into SKIP once the command is done), ON
 	// clears SKIP and OFF, SKIP while OFF changes nothing.
-	e, cl := testEngine(t)
+	e, cl := introEngine(t)
 	for _, tc := range []struct {
 		args  string
 		reply string
@@ -165,7 +165,7 @@ func TestClientReplyModes(t *testing.T) {
 		{"CLIENT REPLY SKIP", "", ReplyOff},
 		{"CLIENT REPLY ON", "+OK\r\n", ReplyOn},
 	} {
-		if got := run(e, cl, strings.Fields(tc.args)...); got != tc.reply {
+		if got := introRun(e, cl, strings.Fields(tc.args)...); got != tc.reply {
 			t.Errorf("%s = %q, want %q", tc.args, got, tc.reply)
 		}
 		if m := cl.ReplyMode.Load(); m != tc.mode {
@@ -176,18 +176,18 @@ func TestClientReplyModes(t *testing.T) {
 
 func TestDatasetDigest(t *testing.T) {
 	// Digests computed by redis-server 7.0.15 for the same data (debug.c).
-	e, cl := testEngine(t, "--enable-debug-command", "yes")
-	if got := run(e, cl, "DEBUG", "DIGEST"); got != "+0000000000000000000000000000000000000000\r\n" {
+	e, cl := introEngine(t, "--enable-debug-command", "yes")
+	if got := introRun(e, cl, "DEBUG", "DIGEST"); got != "+0000000000000000000000000000000000000000\r\n" {
 		t.Errorf("empty DEBUG DIGEST = %q", got)
 	}
-	run(e, cl, "SET", "a", "1")
-	run(e, cl, "SET", "b", "hello")
+	introRun(e, cl, "SET", "a", "1")
+	introRun(e, cl, "SET", "b", "hello")
 	want := "*3\r\n+b4fc66738120fba0b5aa500ab5c2bf89cea1c5da\r\n+36b23a1456b2dce2c3ed252c456761301dba8060\r\n" +
 		"+0000000000000000000000000000000000000000\r\n"
-	if got := run(e, cl, "DEBUG", "DIGEST-VALUE", "a", "b", "c"); got != want {
+	if got := introRun(e, cl, "DEBUG", "DIGEST-VALUE", "a", "b", "c"); got != want {
 		t.Errorf("DEBUG DIGEST-VALUE = %q, want %q", got, want)
 	}
-	if got := run(e, cl, "DEBUG", "DIGEST"); got != "+2539797405e828ad7a3aa48c536b3eaf2803a421\r\n" {
+	if got := introRun(e, cl, "DEBUG", "DIGEST"); got != "+2539797405e828ad7a3aa48c536b3eaf2803a421\r\n" {
 		t.Errorf("DEBUG DIGEST = %q", got)
 	}
 }

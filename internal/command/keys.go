@@ -317,7 +317,7 @@ func keysCommand(c *Ctx) {
 
 // scanCommand is SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].
 // The handler runs without shard locks (LockSelf): DB.Scan locks one shard
-// at a time.
+// at a time, unless the caller (EXEC) already holds them all.
 func scanCommand(c *Ctx) {
 	cursor, ok := parseScanCursor(c.Argv[1])
 	if !ok {
@@ -360,7 +360,11 @@ func scanCommand(c *Ctx) {
 	var buf []byte
 	var ends []int
 	n := int(min(count, 1<<56)) // keeps 10*count (the bucket budget) from overflowing
-	next := c.DB.Scan(cursor, n, match, func(k []byte, e keyspace.Entry) {
+	scan := c.DB.Scan
+	if c.AllLocked { // in EXEC or a script: every shard is already held
+		scan = c.DB.ScanLocked
+	}
+	next := scan(cursor, n, match, func(k []byte, e keyspace.Entry) {
 		if typ != nil {
 			// Redis's TYPE filter is a lookupKeyRead: it counts a hit.
 			c.E.KS.KeyspaceHits.Add(1)

@@ -14,9 +14,9 @@ func TestTimeLastsave(t *testing.T) {
 	clock := servertest.NewClock(time.Unix(1700000000, 123456000))
 	s := servertest.Start(t, nil, servertest.WithClock(clock))
 	c := srvDial(t, s)
-	c.expect(t, "*2\r\n"+bulk("1700000000")+bulk("123456"), "TIME")
+	c.expect(t, "*2\r\n"+srvBulk("1700000000")+srvBulk("123456"), "TIME")
 	clock.Advance(1500 * time.Millisecond)
-	c.expect(t, "*2\r\n"+bulk("1700000001")+bulk("623456"), "TIME")
+	c.expect(t, "*2\r\n"+srvBulk("1700000001")+srvBulk("623456"), "TIME")
 	c.expect(t, ":1700000000\r\n", "LASTSAVE")
 }
 
@@ -95,7 +95,7 @@ func TestLatencyCommands(t *testing.T) {
 	c.expect(t, "-ERR No samples available for event 'command'\r\n", "LATENCY", "GRAPH", "command")
 	s.Engine().Latency.Add("command", 1700000000, 5)
 	s.Engine().Latency.Add("command", 1700000001, 20)
-	c.expect(t, "*1\r\n*4\r\n"+bulk("command")+":1700000001\r\n:20\r\n:20\r\n", "LATENCY", "LATEST")
+	c.expect(t, "*1\r\n*4\r\n"+srvBulk("command")+":1700000001\r\n:20\r\n:20\r\n", "LATENCY", "LATEST")
 	c.expect(t, "*2\r\n*2\r\n:1700000000\r\n:5\r\n*2\r\n:1700000001\r\n:20\r\n", "LATENCY", "HISTORY", "command")
 	c.expect(t, "*0\r\n", "LATENCY", "HISTORY", "COMMAND") // event names are case-sensitive here
 	if g := c.do(t, "LATENCY", "GRAPH", "command"); !strings.Contains(g, "command - high 20 ms, low 5 ms (all time high 20 ms)\n") {
@@ -134,7 +134,7 @@ func TestMemoryCommands(t *testing.T) {
 	c.expect(t, "-ERR value is not an integer or out of range\r\n", "MEMORY", "USAGE", "k", "SAMPLES", "x")
 	stats := c.do(t, "MEMORY", "STATS")
 	for _, f := range []string{"peak.allocated", "total.allocated", "db.0", "overhead.hashtable.main", "keys.count", "fragmentation.bytes"} {
-		if !strings.Contains(stats, bulk(f)) {
+		if !strings.Contains(stats, srvBulk(f)) {
 			t.Errorf("MEMORY STATS lacks %s", f)
 		}
 	}
@@ -145,7 +145,7 @@ func TestMemoryCommands(t *testing.T) {
 		t.Errorf("MEMORY DOCTOR = %q", d)
 	}
 	c.expect(t, "+OK\r\n", "MEMORY", "PURGE")
-	c.expect(t, bulk("Stats not supported for the current allocator"), "MEMORY", "MALLOC-STATS")
+	c.expect(t, srvBulk("Stats not supported for the current allocator"), "MEMORY", "MALLOC-STATS")
 }
 
 func TestCommandCommand(t *testing.T) {
@@ -159,16 +159,16 @@ func TestCommandCommand(t *testing.T) {
 	// Only implemented commands are listed.
 	list := c.do(t, "COMMAND", "LIST")
 	for _, name := range []string{"get", "client|list", "config|get", "info"} {
-		if !strings.Contains(list, bulk(name)) {
+		if !strings.Contains(list, srvBulk(name)) {
 			t.Errorf("COMMAND LIST lacks %s", name)
 		}
 	}
-	if strings.Contains(list, bulk("client|tracking")) {
+	if strings.Contains(list, srvBulk("client|tracking")) {
 		t.Errorf("COMMAND LIST lists unimplemented CLIENT TRACKING")
 	}
-	c.expect(t, "*1\r\n"+bulk("config|resetstat"), "COMMAND", "LIST", "FILTERBY", "PATTERN", "config|re*t")
+	c.expect(t, "*1\r\n"+srvBulk("config|resetstat"), "COMMAND", "LIST", "FILTERBY", "PATTERN", "config|re*t")
 	c.expect(t, "*0\r\n", "COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch")
-	if l := c.do(t, "COMMAND", "LIST", "FILTERBY", "ACLCAT", "CONNECTION"); !strings.Contains(l, bulk("ping")) || strings.Contains(l, bulk("get")) {
+	if l := c.do(t, "COMMAND", "LIST", "FILTERBY", "ACLCAT", "CONNECTION"); !strings.Contains(l, srvBulk("ping")) || strings.Contains(l, srvBulk("get")) {
 		t.Errorf("COMMAND LIST FILTERBY ACLCAT connection = %q", l)
 	}
 	c.expect(t, "-ERR syntax error\r\n", "COMMAND", "LIST", "FILTERBY", "bad", "x")
@@ -177,7 +177,7 @@ func TestCommandCommand(t *testing.T) {
 	c.expect(t, "*1\r\n$-1\r\n", "COMMAND", "INFO", "get|key")
 	c.expect(t, "*1\r\n$-1\r\n", "COMMAND", "INFO", "config|get|key")
 	info := c.do(t, "COMMAND", "INFO", "get")
-	if !strings.HasPrefix(info, "*1\r\n*10\r\n"+bulk("get")+":2\r\n") {
+	if !strings.HasPrefix(info, "*1\r\n*10\r\n"+srvBulk("get")+":2\r\n") {
 		t.Errorf("COMMAND INFO get = %q", info)
 	}
 	// A container lists only the subcommands Cinnabar implements.
@@ -185,15 +185,15 @@ func TestCommandCommand(t *testing.T) {
 		t.Errorf("COMMAND INFO client = %q", ci)
 	}
 
-	c.expect(t, "*1\r\n"+bulk("key"), "COMMAND", "GETKEYS", "get", "key")
-	c.expect(t, "*1\r\n"+bulk("key"), "COMMAND", "GETKEYS", "memory", "usage", "key")
-	c.expect(t, "*1\r\n*2\r\n"+bulk("k1")+"*2\r\n+OW\r\n+update\r\n", "COMMAND", "GETKEYSANDFLAGS", "set", "k1", "v1")
+	c.expect(t, "*1\r\n"+srvBulk("key"), "COMMAND", "GETKEYS", "get", "key")
+	c.expect(t, "*1\r\n"+srvBulk("key"), "COMMAND", "GETKEYS", "memory", "usage", "key")
+	c.expect(t, "*1\r\n*2\r\n"+srvBulk("k1")+"*2\r\n+OW\r\n+update\r\n", "COMMAND", "GETKEYSANDFLAGS", "set", "k1", "v1")
 	c.expect(t, "-ERR Invalid command specified\r\n", "COMMAND", "GETKEYS", "nosuch", "x")
 	c.expect(t, "-ERR The command has no key arguments\r\n", "COMMAND", "GETKEYS", "ping", "x")
 	c.expect(t, "-ERR Invalid number of arguments specified for command\r\n", "COMMAND", "GETKEYS", "get", "a", "b")
 
 	docs := c.do(t, "COMMAND", "DOCS", "nosuch", "get")
-	if !strings.HasPrefix(docs, "*2\r\n"+bulk("get")) {
+	if !strings.HasPrefix(docs, "*2\r\n"+srvBulk("get")) {
 		t.Errorf("COMMAND DOCS = %.40q", docs)
 	}
 }
@@ -205,8 +205,8 @@ func TestDebugCommands(t *testing.T) {
 	c.expect(t, "+OK\r\n", "DEBUG", "POPULATE", "5")
 	c.expect(t, "+OK\r\n", "DEBUG", "POPULATE", "3", "p", "10")
 	c.expect(t, ":8\r\n", "DBSIZE")
-	c.expect(t, bulk("value:3"), "GET", "key:3")
-	c.expect(t, bulk("value:2\x00\x00\x00"), "GET", "p:2")
+	c.expect(t, srvBulk("value:3"), "GET", "key:3")
+	c.expect(t, srvBulk("value:2\x00\x00\x00"), "GET", "p:2")
 	c.expect(t, "-ERR value is out of range, must be positive\r\n", "DEBUG", "POPULATE", "-1")
 
 	c.do(t, "SET", "n", "123")
@@ -241,13 +241,43 @@ func TestDebugCommands(t *testing.T) {
 
 	// DEBUG PROTOCOL in RESP3 (unit/protocol.tcl).
 	c.do(t, "HELLO", "3")
-	c.expect(t, "|1\r\n"+bulk("key-popularity")+"*2\r\n"+bulk("key:123")+":90\r\n"+bulk("Some real reply following the attribute"), "DEBUG", "PROTOCOL", "attrib")
+	c.expect(t, "|1\r\n"+srvBulk("key-popularity")+"*2\r\n"+srvBulk("key:123")+":90\r\n"+srvBulk("Some real reply following the attribute"), "DEBUG", "PROTOCOL", "attrib")
 	c.expect(t, "(1234567999999999999999999999999999999\r\n", "DEBUG", "PROTOCOL", "bignum")
 	c.expect(t, "#t\r\n", "DEBUG", "PROTOCOL", "true")
 	c.expect(t, "=29\r\ntxt:This is a verbatim\nstring\r\n", "DEBUG", "PROTOCOL", "verbatim")
 	c.expect(t, ",3.141\r\n", "DEBUG", "PROTOCOL", "double")
-	c.expect(t, ">2\r\n"+bulk("server-cpu-usage")+":42\r\n", "DEBUG", "PROTOCOL", "push")
-	if got := c.read(t); got != bulk("Some real reply following the push reply") {
+	c.expect(t, ">2\r\n"+srvBulk("server-cpu-usage")+":42\r\n", "DEBUG", "PROTOCOL", "push")
+	if got := c.read(t); got != srvBulk("Some real reply following the push reply") {
 		t.Errorf("reply after the push = %q", got)
+	}
+}
+
+func TestIntrospectionInsideExec(t *testing.T) {
+	// Keyless commands that lock shards themselves must not lock again
+	// under EXEC, which already holds every shard for them.
+	s := servertest.Start(t, nil)
+	c := srvDial(t, s)
+	c.do(t, "SET", "k", "v")
+	c.expect(t, "+OK\r\n", "MULTI")
+	for _, cmd := range [][]string{
+		{"INFO", "keyspace"}, {"MEMORY", "STATS"}, {"DEBUG", "DIGEST"}, {"DEBUG", "OBJECT", "k"},
+		{"DEBUG", "POPULATE", "2"}, {"MEMORY", "USAGE", "k"}, {"DBSIZE"},
+	} {
+		c.expect(t, "+QUEUED\r\n", cmd...)
+	}
+	done := make(chan string, 1)
+	go func() {
+		var out []byte
+		_ = srvRead(c.r, &out)
+		done <- string(out)
+	}()
+	c.send(t, "EXEC")
+	select {
+	case got := <-done:
+		if !strings.HasPrefix(got, "*7\r\n") || !strings.HasSuffix(got, ":3\r\n") {
+			t.Errorf("EXEC = %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("EXEC deadlocked")
 	}
 }
