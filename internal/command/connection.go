@@ -56,12 +56,11 @@ func quitCommand(c *Ctx) {
 }
 
 func selectCommand(c *Ctx) {
-	id, ok := parseInt(c.Argv[1])
+	id, ok := intArgOrReply(c, c.Argv[1], "")
 	if !ok {
-		c.Error("ERR value is not an integer or out of range")
 		return
 	}
-	if id < 0 || id >= int64(c.E.KS.NumDBs()) {
+	if id < 0 || id >= c.E.KS.NumDBs() {
 		c.Error(ErrDBIndex)
 		return
 	}

@@ -200,9 +200,7 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 // panic recovery and statistics (Redis's call() without propagation).
 func (e *Engine) run(ctx *Ctx) {
 	cl, spec, argv, w := ctx.C, ctx.Spec, ctx.Argv, ctx.W
-	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
-		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, argv))
-	}
+	db := cl.DB
 	start := time.Since(e.mono)
 	mark := len(w.Buf)
 	func() {
@@ -217,9 +215,15 @@ func (e *Engine) run(ctx *Ctx) {
 		spec.Handler(ctx)
 	}()
 	dur := time.Since(e.mono) - start
+	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
+		// After the command, as Redis: EXEC shows after its queued commands,
+		// and passwords are already redacted in argv.
+		e.Clients.feedMonitors(monitorLine(nil, e.now(), db, cl.Addr, ctx.Argv))
+	}
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)
 	spec.Usec.Add(dur.Microseconds())
+	e.trackLatency(spec, dur)
 	e.Stats.Commands.Add(1)
 	if ctx.failed {
 		spec.Failed.Add(1)

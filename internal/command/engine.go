@@ -101,6 +101,8 @@ type Stats struct {
 	RejectedCalls   atomic.Int64
 	FailedCalls     atomic.Int64
 	UnexpectedError atomic.Int64
+	// OutbufLimitDisconnections counts clients closed by client-output-buffer-limit.
+	OutbufLimitDisconnections atomic.Int64
 }
 
 // New builds an engine: the keyspace, the command table, the registries.

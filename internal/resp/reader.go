@@ -72,6 +72,7 @@ type Reader struct {
 	offs     []int // start,end pairs of the arguments parsed so far
 	argv     [][]byte
 	needMore int // bytes beyond w known to be needed to finish the argument
+	last     int // bytes consumed by the last Next
 }
 
 // NewReader returns a reader with the default bulk limit (512MB).
@@ -145,6 +146,16 @@ func (p *Reader) Compact() {
 // more input is needed, a *ProtocolError for malformed input, and for an
 // empty request (a blank inline line, "*0" or "*-1") an empty argv.
 func (p *Reader) Next() ([][]byte, error) {
+	r0 := p.r
+	argv, err := p.next()
+	p.last = p.r - r0
+	return argv, err
+}
+
+// LastLen returns how many bytes the last command returned by Next took.
+func (p *Reader) LastLen() int { return p.last }
+
+func (p *Reader) next() ([][]byte, error) {
 	if p.r == p.w {
 		return nil, ErrIncomplete
 	}

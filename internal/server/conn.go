@@ -3,11 +3,14 @@ package server
 import (
 	"errors"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cinnabar-db/cinnabar/internal/command"
+	"github.com/cinnabar-db/cinnabar/internal/config"
 	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
@@ -26,10 +29,14 @@ type conn struct {
 
 	writeMu sync.Mutex // serializes socket writes
 
-	pushMu   sync.Mutex
-	pending  []byte        // guarded by pushMu
-	pushWake chan struct{} // created with the writer goroutine, guarded by pushMu
-	closed   atomic.Bool
+	pushMu    sync.Mutex
+	pending   []byte        // guarded by pushMu
+	inflight  int           // bytes being written by pushWriter, guarded by pushMu
+	softSince time.Time     // when the soft output limit was first exceeded, guarded by pushMu
+	pushWake  chan struct{} // created with the writer goroutine, guarded by pushMu
+	closed    atomic.Bool
+	qbuf      atomic.Int64 // query buffer bytes, for CLIENT LIST
+	qbufFree  atomic.Int64
 }
 
 func (s *Server) serveConn(nc net.Conn, unix bool) {
@@ -60,7 +67,7 @@ func (s *Server) serveConn(nc net.Conn, unix bool) {
 		nc.Close()
 		return
 	}
-	c.cl = eng.Clients.New(c, addr, laddr, -1, eng.Now())
+	c.cl = eng.Clients.New(c, addr, laddr, connFD(nc), eng.Now())
 	if unix {
 		c.cl.SetFlag(command.FlagUnixSocket, true)
 	}
@@ -126,6 +133,9 @@ func (c *conn) processBatch() bool {
 		if len(argv) == 0 {
 			continue
 		}
+		// CLIENT LIST's qbuf counts the running command, as Redis's does.
+		c.qbuf.Store(int64(c.rd.Buffered() + c.rd.LastLen()))
+		c.qbufFree.Store(int64(c.rd.Cap() - c.rd.Buffered() - c.rd.LastLen()))
 		mode := cl.ReplyMode.Load()
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()
@@ -134,14 +144,22 @@ func (c *conn) processBatch() bool {
 			return true
 		}
 		after := cl.ReplyMode.Load()
+		// CLIENT REPLY: OFF drops every reply; SKIP drops its own reply
+		// and the next command's (SkipNext becomes Skip for that one).
 		switch {
 		case mode == command.ReplySkip:
 			c.w.Buf = c.w.Buf[:mark]
-			if after == command.ReplySkip {
+			switch after {
+			case command.ReplySkip:
 				cl.ReplyMode.Store(command.ReplyOn)
+			case command.ReplySkipNext:
+				cl.ReplyMode.Store(command.ReplySkip)
 			}
-		case after == command.ReplyOff || after == command.ReplySkip:
+		case after == command.ReplyOff:
 			c.w.Buf = c.w.Buf[:mark]
+		case after == command.ReplySkipNext:
+			c.w.Buf = c.w.Buf[:mark]
+			cl.ReplyMode.Store(command.ReplySkip)
 		}
 		if wt := cl.BlockedWaiter(); wt != nil {
 			c.flush() // replies before the blocking command go out now
@@ -234,6 +252,14 @@ func (c *conn) Push(b []byte) {
 	}
 	c.pushMu.Lock()
 	c.pending = append(c.pending, b...)
+	if c.overLimitLocked() {
+		c.pushMu.Unlock()
+		c.srv.eng.Stats.OutbufLimitDisconnections.Add(1)
+		c.srv.log.Warning("Client id=", strconv.FormatInt(c.cl.ID, 10), " addr=", c.cl.Addr,
+			" scheduled to be closed ASAP for overcoming of output buffer limits.")
+		c.Close()
+		return
+	}
 	if c.pushWake == nil {
 		c.pushWake = make(chan struct{}, 1)
 		go c.pushWriter(c.pushWake)
@@ -245,11 +271,41 @@ func (c *conn) Push(b []byte) {
 	c.pushMu.Unlock()
 }
 
+// overLimitLocked applies client-output-buffer-limit to the bytes queued
+// for the client and not yet written: the hard limit at once, the soft
+// limit once exceeded for longer than its seconds. pushMu must be held.
+func (c *conn) overLimitLocked() bool {
+	class := config.ClientNormal
+	switch f := c.cl.Flags(); {
+	case f&command.FlagReplica != 0:
+		class = config.ClientReplica
+	case f&command.FlagPubSub != 0:
+		class = config.ClientPubSub
+	}
+	lim := c.srv.cfg.ClientOutputBufferLimit.Load()[class]
+	used := uint64(len(c.pending) + c.inflight)
+	if lim.HardBytes > 0 && used >= lim.HardBytes {
+		return true
+	}
+	if lim.SoftBytes > 0 && used >= lim.SoftBytes {
+		now := time.Now()
+		if c.softSince.IsZero() {
+			c.softSince = now
+		} else if now.Sub(c.softSince) > time.Duration(lim.SoftSeconds)*time.Second {
+			return true
+		}
+	} else {
+		c.softSince = time.Time{}
+	}
+	return false
+}
+
 func (c *conn) pushWriter(wake chan struct{}) {
 	var buf []byte
 	for range wake {
 		c.pushMu.Lock()
 		buf, c.pending = c.pending, buf[:0]
+		c.inflight = len(buf)
 		c.pushMu.Unlock()
 		if len(buf) == 0 {
 			continue
@@ -257,6 +313,9 @@ func (c *conn) pushWriter(wake chan struct{}) {
 		c.writeMu.Lock()
 		n, err := c.nc.Write(buf)
 		c.writeMu.Unlock()
+		c.pushMu.Lock()
+		c.inflight = 0
+		c.pushMu.Unlock()
 		c.srv.eng.Stats.NetOutput.Add(int64(n))
 		if err != nil {
 			c.Close()
@@ -271,9 +330,9 @@ func (c *conn) Close() { c.closed.Store(true); c.nc.Close() }
 // Buffers implements command.Conn.
 func (c *conn) Buffers() (qbuf, qbufFree, obl, oll, omem int) {
 	c.pushMu.Lock()
-	omem = len(c.pending)
+	omem = len(c.pending) + c.inflight
 	c.pushMu.Unlock()
-	return 0, 0, 0, 0, omem
+	return int(c.qbuf.Load()), int(c.qbufFree.Load()), 0, 0, omem
 }
 
 func isLoopback(a net.Addr) bool {
@@ -302,3 +361,18 @@ const deniedMsg = "-DENIED Redis is running in protected mode because protected 
 	"4) Setup a an authentication password for the default user. " +
 	"NOTE: You only need to do one of the above things in order for " +
 	"the server to start accepting connections from the outside.\r\n"
+
+// connFD returns the socket's file descriptor number, for CLIENT LIST.
+func connFD(nc net.Conn) int {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	_ = rc.Control(func(f uintptr) { fd = int(f) })
+	return fd
+}

@@ -65,6 +65,11 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 		shutdown: make(chan ShutdownRequest, 1),
 	}
 	eng.ShutdownFn = func(nosave, now, force, abort bool) error {
+		if abort {
+			// Shutdown is immediate here (no replicas to wait for), so
+			// there is never one in progress to abort.
+			return errors.New("ERR No shutdown in progress.")
+		}
 		select {
 		case s.shutdown <- ShutdownRequest{NoSave: nosave}:
 		default:

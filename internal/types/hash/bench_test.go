@@ -106,13 +106,13 @@ func BenchmarkGetHashtable(b *testing.B) {
 func BenchmarkGetListpack(b *testing.B) {
 	var h Hash
 	var fb, vb []byte
-	for i := range 128 {
+	for i := range 512 { // a full listpack at the default limit
 		fb, vb = fieldValue(fb, vb, i)
 		h.Set(fb, vb, DefaultLimits())
 	}
 	i := 0
 	for b.Loop() {
-		fb, _ = fieldValue(fb, vb, i&127)
+		fb, _ = fieldValue(fb, vb, i&511)
 		if _, ok := h.Get(fb); !ok {
 			b.Fatal("missing")
 		}

@@ -18,9 +18,10 @@ import (
 	"github.com/cinnabar-db/cinnabar/internal/types/bytesmap"
 )
 
-// Redis's defaults for the conversion limits (redis.conf).
+// Redis 7.0's defaults for the conversion limits (src/config.c; the
+// compiled-in default for hash-max-listpack-entries is 512, not 128).
 const (
-	DefaultMaxListpackEntries = 128
+	DefaultMaxListpackEntries = 512
 	DefaultMaxListpackValue   = 64
 )
 

@@ -83,25 +83,29 @@ func TestListpackOrder(t *testing.T) {
 // payload?", "HSET/HLEN - Big hash creation") and hashTypeSet /
 // hashTypeTryConversion in src/t_hash.c: more than hash-max-listpack-entries
 // fields or a string longer than hash-max-listpack-value converts, for good.
-// Checked against redis-server 7.0.15.
+// Checked against redis-server 7.0.15 with its default limits (512 entries,
+// 64 bytes: src/config.c).
 func TestConversion(t *testing.T) {
+	if lim.MaxListpackEntries != 512 || lim.MaxListpackValue != 64 {
+		t.Fatalf("defaults %+v differ from Redis 7.0's", lim)
+	}
 	t.Run("entries", func(t *testing.T) {
 		var h Hash
-		for i := range 128 {
+		for i := range 512 {
 			h.Set(b("f"+strconv.Itoa(i)), b("v"), lim)
 		}
 		if h.Encoding() != "listpack" {
-			t.Fatal("128 fields should stay a listpack")
+			t.Fatal("512 fields should stay a listpack")
 		}
 		h.Set(b("f0"), b("update"), lim)
 		if h.Encoding() != "listpack" {
 			t.Fatal("an update converted")
 		}
-		h.Set(b("f128"), b("v"), lim)
-		if h.Encoding() != "hashtable" || h.Len() != 129 {
-			t.Fatalf("129 fields: %s, len %d", h.Encoding(), h.Len())
+		h.Set(b("f512"), b("v"), lim)
+		if h.Encoding() != "hashtable" || h.Len() != 513 {
+			t.Fatalf("513 fields: %s, len %d", h.Encoding(), h.Len())
 		}
-		for i := range 128 {
+		for i := range 512 {
 			h.Delete(b("f" + strconv.Itoa(i)))
 		}
 		if h.Encoding() != "hashtable" || h.Len() != 1 {
@@ -153,6 +157,9 @@ func TestModel(t *testing.T) {
 	r := newRand(t)
 	for round := range 200 {
 		l := Limits{MaxListpackEntries: r.IntN(40), MaxListpackValue: 1 + r.IntN(20)}
+		if round%4 == 0 { // long strings take multi-byte length prefixes
+			l.MaxListpackValue = 100 + r.IntN(300)
+		}
 		var h Hash
 		model := map[string]string{}
 		converted := false
@@ -228,7 +235,7 @@ func checkModel(t *testing.T, h *Hash, model map[string]string) {
 // (src/t_hash.c) for both encodings.
 func TestRandomFields(t *testing.T) {
 	r := newRand(t)
-	for _, n := range []int{5, 100, 3000} {
+	for _, n := range []int{5, 300, 3000} {
 		var h Hash
 		for i := range n {
 			h.Set(b("f"+strconv.Itoa(i)), b("v"+strconv.Itoa(i)), lim)
@@ -361,7 +368,7 @@ func FuzzOps(f *testing.F) {
 	f.Add([]byte("\x00a\x01b\x02c\x03a"), uint8(4), uint8(3))
 	f.Add(bytes.Repeat([]byte{0, 1, 2, 3, 9, 200}, 40), uint8(2), uint8(9))
 	f.Fuzz(func(t *testing.T, ops []byte, entries, value uint8) {
-		l := Limits{MaxListpackEntries: int(entries % 16), MaxListpackValue: int(value % 16)}
+		l := Limits{MaxListpackEntries: int(entries % 16), MaxListpackValue: int(value)}
 		var h Hash
 		model := map[string]string{}
 		for i := 0; i+2 < len(ops); i += 3 {
@@ -369,7 +376,7 @@ func FuzzOps(f *testing.F) {
 			if ops[i+1]&0x80 != 0 {
 				fld = strings.Repeat(fld, int(ops[i+1]&0x1f))
 			}
-			val := strings.Repeat("v", int(ops[i+2]%20))
+			val := strings.Repeat("v", int(ops[i+2]))
 			_, had := model[fld]
 			switch ops[i] % 4 {
 			case 0:
@@ -397,4 +404,30 @@ func FuzzOps(f *testing.F) {
 		}
 		checkModel(t, &h, model)
 	})
+}
+
+// TestListpackLongStrings exercises multi-byte length prefixes.
+func TestListpackLongStrings(t *testing.T) {
+	l := Limits{MaxListpackEntries: 100, MaxListpackValue: 20000}
+	var h Hash
+	model := map[string]string{}
+	for i, n := range []int{0, 127, 128, 200, 16383, 16384, 5} {
+		f := strings.Repeat(string(rune('a'+i)), n)
+		v := strings.Repeat("v", 16384-n)
+		h.Set(b(f), b(v), l)
+		model[f] = v
+	}
+	h.Set(b(strings.Repeat("d", 200)), b("short now"), l)
+	model[strings.Repeat("d", 200)] = "short now"
+	h.Delete(b(strings.Repeat("b", 127)))
+	delete(model, strings.Repeat("b", 127))
+	if h.Encoding() != "listpack" {
+		t.Fatal("converted")
+	}
+	checkModel(t, &h, model)
+	for f, v := range model {
+		if got, ok := h.Get(b(f)); !ok || string(got) != v {
+			t.Fatalf("Get of a %d-byte field", len(f))
+		}
+	}
 }

@@ -33,20 +33,28 @@ func lpSetCount(lp []byte, n int) {
 	binary.LittleEndian.PutUint32(lp, uint32(n))
 }
 
+// lpLen reads the uvarint length at lp[p:] and returns it and the offset
+// after it.
+func lpLen(lp []byte, p int) (n, next int) {
+	if c := lp[p]; c < 0x80 {
+		return int(c), p + 1
+	}
+	return lpLenSlow(lp, p)
+}
+
+func lpLenSlow(lp []byte, p int) (n, next int) {
+	v, k := binary.Uvarint(lp[p:])
+	if k <= 0 {
+		panic("BUG: hash listpack corrupt")
+	}
+	return int(v), p + k
+}
+
 // lpString reads the length-prefixed string at lp[p:] and returns it and the
 // offset after it.
 func lpString(lp []byte, p int) (s []byte, next int) {
-	n := uint64(lp[p])
-	p++
-	if n >= 0x80 {
-		var k int
-		n, k = binary.Uvarint(lp[p-1:])
-		if k <= 0 {
-			panic("BUG: hash listpack corrupt")
-		}
-		p += k - 1
-	}
-	end := p + int(n)
+	n, p := lpLen(lp, p)
+	end := p + n
 	return lp[p:end:end], end
 }
 
@@ -61,12 +69,20 @@ func lpPair(lp []byte, p int) (field, value []byte, vhdr, next int) {
 // lpFind returns the offset of the pair whose field is field, or -1.
 func lpFind(lp []byte, field []byte) int {
 	for p := lpHeader; p < len(lp); {
-		f, next := lpString(lp, p)
-		_, after := lpString(lp, next)
-		if bytes.Equal(f, field) {
+		// lpLen, inlined by hand: this loop is HGET on a listpack.
+		n, q := int(lp[p]), p+1
+		if n >= 0x80 {
+			n, q = lpLenSlow(lp, p)
+		}
+		if n == len(field) && bytes.Equal(lp[q:q+n], field) {
 			return p
 		}
-		p = after
+		q += n
+		n, q = int(lp[q]), q+1
+		if n >= 0x80 {
+			n, q = lpLenSlow(lp, q-1)
+		}
+		p = q + n
 	}
 	return -1
 }
