@@ -294,3 +294,26 @@ func (e *Engine) Unblock(cl *Client, withError bool) bool {
 	close(wt.done)
 	return true
 }
+
+// scanDatabaseForReadyKeys marks ready every key of db that clients block
+// on and that now exists (after SWAPDB). All shards must be locked.
+func (e *Engine) scanDatabaseForReadyKeys(db int) {
+	b := &e.block
+	if b.count.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	var keys [][]byte
+	for bk := range b.byKey {
+		if bk.db == db {
+			keys = append(keys, []byte(bk.key))
+		}
+	}
+	b.mu.Unlock()
+	d := e.KS.DB(db)
+	for _, k := range keys {
+		if ent, ok := d.Peek(k); ok {
+			e.onAdd(db, k, ent.Type)
+		}
+	}
+}

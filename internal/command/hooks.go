@@ -9,3 +9,6 @@ func (c *Ctx) Modified(key []byte) { c.E.touchWatchedKey(c.DB.ID(), key) }
 // class letter of the event ("g" generic, "$" string, "l" list, "s" set,
 // "h" hash, "z" zset, "x" expired, "e" evicted, "t" stream, "m" key-miss, "n" new).
 func (c *Ctx) Notify(class byte, event string, key []byte) {}
+
+// ModifiedIn is Modified for a key of another database (MOVE, COPY ... DB).
+func (c *Ctx) ModifiedIn(db int, key []byte) { c.E.touchWatchedKey(db, key) }

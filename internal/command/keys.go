@@ -223,10 +223,9 @@ func moveCommand(c *Ctx) {
 	}
 	setEntry(dst, key, e, e.ExpireAt)
 	c.DB.Delete(key)
-	// TODO(hooks): Redis signals src and dst separately
-	// (signalModifiedKey(c,src,key), signalModifiedKey(c,dst,key),
-	// move_from in src, move_to in dst); the hooks only know c.DB yet.
+	// TODO(notify): move_to belongs to dst's keyspace channel.
 	c.Modified(key)
+	c.ModifiedIn(dst.ID(), key)
 	c.Notify('g', "move_from", key)
 	c.Notify('g', "move_to", key)
 	c.W.Int(1)
@@ -279,8 +278,8 @@ func copyCommand(c *Ctx) {
 		dst.Delete(dstKey)
 	}
 	setEntry(dst, dstKey, e, e.ExpireAt) // copies string bytes
-	// TODO(hooks): signalModifiedKey and copy_to belong to dst, not c.DB.
-	c.Modified(dstKey)
+	// TODO(notify): copy_to belongs to dst's keyspace channel.
+	c.ModifiedIn(dst.ID(), dstKey)
 	c.Notify('g', "copy_to", dstKey)
 	c.W.Int(1)
 }
@@ -460,8 +459,9 @@ func flushdbCommand(c *Ctx) {
 	if !flushMode(c) {
 		return
 	}
+	c.E.TouchAllWatchedKeysInDB(c.DB.ID(), -1) // signalFlushedDb
 	c.DB.Flush()
-	// TODO(hooks): signalFlushedDb (WATCH, tracking) and forced propagation.
+	// TODO(propagation): forced propagation of FLUSHDB.
 	c.W.OK()
 }
 
@@ -469,9 +469,12 @@ func flushallCommand(c *Ctx) {
 	if !flushMode(c) {
 		return
 	}
+	for i := 0; i < c.E.KS.NumDBs(); i++ {
+		c.E.TouchAllWatchedKeysInDB(i, -1) // signalFlushedDb(-1)
+	}
 	c.E.KS.FlushAll()
-	// TODO(hooks): signalFlushedDb(-1), dirty++ and the RDB save Redis does
-	// after FLUSHALL when save points are configured.
+	// TODO(persistence): dirty++ and the RDB save Redis does after FLUSHALL
+	// when save points are configured.
 	c.W.OK()
 }
 
@@ -492,9 +495,11 @@ func swapdbCommand(c *Ctx) {
 		return
 	}
 	if a != b {
+		c.E.TouchAllWatchedKeysInDB(a, b)
+		c.E.TouchAllWatchedKeysInDB(b, a)
 		c.E.KS.SwapDB(a, b)
-		// TODO(hooks): touchAllWatchedKeysInDb for both and wake clients
-		// blocked on keys that now exist (scanDatabaseForReadyKeys).
+		c.E.scanDatabaseForReadyKeys(a)
+		c.E.scanDatabaseForReadyKeys(b)
 	}
 	c.W.OK()
 }
