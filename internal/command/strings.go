@@ -613,7 +613,7 @@ func incrbyfloatCommand(c *Ctx) {
 		return
 	}
 	s := value.appendHuman(nil)
-	c.DB.SetString(key, s, keyspace.KeepTTL, false)
+	c.DB.SetEmbstr(key, s, keyspace.KeepTTL) // Redis stores it as embstr, never int
 	c.Modified(key)
 	c.Notify('$', "incrbyfloat", key)
 	c.W.Bulk(s)

@@ -151,6 +151,16 @@ func (db *DB) SetString(key, val []byte, ttl int64, raw bool) {
 	db.set(key, TypeString, enc, val, 0, nil, ttl)
 }
 
+// SetEmbstr sets key to a string that is never integer-encoded (embstr
+// up to 44 bytes, raw above), as Redis stores INCRBYFLOAT's result.
+func (db *DB) SetEmbstr(key, val []byte, ttl int64) {
+	enc := EncEmbstr
+	if len(val) > 44 {
+		enc = EncRaw
+	}
+	db.set(key, TypeString, enc, val, 0, nil, ttl)
+}
+
 // SetInt sets key to an integer-encoded string.
 func (db *DB) SetInt(key []byte, n int64, ttl int64) {
 	db.set(key, TypeString, EncInt, nil, n, nil, ttl)
