@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +65,8 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 		done:     make(chan struct{}),
 		shutdown: make(chan ShutdownRequest, 1),
 	}
+	cfg.OnChange("port", s.rebind)
+	cfg.OnChange("bind", s.rebind)
 	eng.ShutdownFn = func(nosave, now, force, abort bool) error {
 		if abort {
 			// Shutdown is immediate here (no replicas to wait for), so
@@ -89,35 +92,12 @@ func (s *Server) ShutdownRequested() <-chan ShutdownRequest { return s.shutdown 
 func (s *Server) Listen() error {
 	port := s.cfg.Port.Load()
 	if port != 0 || s.cfg.UnixSocket.Load() == "" {
-		binds := s.cfg.Bind.Load()
-		if len(binds) == 0 {
-			binds = []string{"*", "-::*"}
+		lns, err := listenTCP(s.cfg.Bind.Load(), port)
+		if err != nil {
+			return err
 		}
-		for _, b := range binds {
-			optional := false
-			if len(b) > 0 && b[0] == '-' {
-				optional, b = true, b[1:]
-			}
-			host := b
-			switch b {
-			case "*":
-				host = "0.0.0.0"
-			case "::*":
-				host = "::"
-			}
-			ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.FormatInt(port, 10)))
-			if err != nil {
-				if optional {
-					continue
-				}
-				s.closeListeners()
-				return errors.New("cannot listen on " + b + ":" + strconv.FormatInt(port, 10) + ": " + err.Error())
-			}
+		for _, ln := range lns {
 			s.addListener(ln, false)
-			if port == 0 {
-				// An ephemeral port: every further bind uses the same one.
-				port = int64(ln.Addr().(*net.TCPAddr).Port)
-			}
 		}
 	}
 	if path := s.cfg.UnixSocket.Load(); path != "" {
@@ -131,6 +111,81 @@ func (s *Server) Listen() error {
 			_ = os.Chmod(path, os.FileMode(perm))
 		}
 		s.addListener(ln, true)
+	}
+	return nil
+}
+
+// listenTCP listens on port at every bind address ("-" marks an optional
+// one, "*" and "::*" the wildcards, as redis.conf). Port 0 picks a free
+// port, shared by every address.
+func listenTCP(binds []string, port int64) ([]net.Listener, error) {
+	if len(binds) == 0 {
+		binds = []string{"*", "-::*"}
+	}
+	var lns []net.Listener
+	for _, b := range binds {
+		optional := false
+		if len(b) > 0 && b[0] == '-' {
+			optional, b = true, b[1:]
+		}
+		host := b
+		switch b {
+		case "*":
+			host = "0.0.0.0"
+		case "::*":
+			host = "::"
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.FormatInt(port, 10)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, errors.New("cannot listen on " + b + ":" + strconv.FormatInt(port, 10) + ": " + err.Error())
+		}
+		lns = append(lns, ln)
+		if port == 0 {
+			port = int64(ln.Addr().(*net.TCPAddr).Port)
+		}
+	}
+	return lns, nil
+}
+
+// rebind is CONFIG SET port/bind: it listens anew and, only if that
+// worked, closes the old TCP listeners (Redis's changeListenPort).
+func (s *Server) rebind() error {
+	s.mu.Lock()
+	started := len(s.listeners) > 0
+	s.mu.Unlock()
+	if !started {
+		return nil // not listening yet: Start will use the new value
+	}
+	lns, err := listenTCP(s.cfg.Bind.Load(), s.cfg.Port.Load())
+	if err != nil {
+		msg := err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		if msg != "" && msg[0] >= 'a' && msg[0] <= 'z' {
+			msg = string(msg[0]-'a'+'A') + msg[1:] // strerror's capital: "Address already in use"
+		}
+		return errors.New("Unable to listen on this port: " + msg)
+	}
+	s.mu.Lock()
+	kept := s.listeners[:0]
+	for _, ln := range s.listeners {
+		if _, ok := ln.Addr().(*net.TCPAddr); ok {
+			ln.Close()
+		} else {
+			kept = append(kept, ln)
+		}
+	}
+	s.listeners = kept
+	s.mu.Unlock()
+	for _, ln := range lns {
+		s.addListener(ln, false)
 	}
 	return nil
 }
