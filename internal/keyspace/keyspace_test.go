@@ -43,7 +43,7 @@ func TestModel(t *testing.T) {
 				return bytes.Repeat([]byte{byte('a' + r.IntN(26))}, r.IntN(80))
 			}
 		}
-		for step := 0; step < 30000; step++ {
+		for step := 0; step < 12000; step++ {
 			k := fmt.Sprintf("key:%d", r.IntN(3000))
 			switch op := r.IntN(10); {
 			case op < 5:
@@ -100,7 +100,7 @@ func TestModel(t *testing.T) {
 				ks.ActiveExpireCycle(time.Millisecond)
 				ks.LockAll()
 			}
-			if step%1000 == 0 || step > 29000 {
+			if step%1000 == 0 || step > 11800 {
 				for mk, m := range model {
 					e, ok := db.Peek([]byte(mk))
 					live := m.exp == 0 || m.exp >= clk.ms
