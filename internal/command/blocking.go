@@ -1,6 +1,7 @@
 package command
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +23,10 @@ import (
 // collections are deleted. After every command, with its shards released,
 // the dispatcher serves the ready keys: for each key, its waiters in the
 // order they blocked, each under the shard locks its serve function needs,
-// until the key is empty again. Serving is serialized by serveMu.
+// until the key is gone again. Waiters that wait for another type than the
+// key now holds (a BZPOPMIN client when the key became a list) are skipped
+// and stay blocked, as in Redis 7.0's serveClientsBlockedOnListKey & co.
+// Serving is serialized by serveMu.
 //
 // Lock order: serveMu -> shard locks -> blocking.mu.
 
@@ -30,7 +34,11 @@ import (
 type Waiter struct {
 	cl   *Client
 	db   int
-	keys [][]byte // copies
+	keys [][]byte // copies, without duplicates
+	spec *Spec    // the blocking command, for its statistics
+	// Type is the value type the waiter is served from (TypeList for
+	// BLPOP & co., TypeZSet for BZPOPMIN & co.): Redis's btype.
+	Type keyspace.Type
 	// Serve tries to serve the client from key with the shards of key and
 	// of LockKeys held; it writes the reply to c.W and reports whether it
 	// did (false: the key is empty or of another type).
@@ -53,12 +61,17 @@ const (
 	waitServing
 	waitServed
 	waitTimedOut
-	waitUnblockedError
-	waitCancelled
+	waitUnblockedTimeout // CLIENT UNBLOCK id [TIMEOUT]
+	waitUnblockedError   // CLIENT UNBLOCK id ERROR
+	waitCancelled        // the client went away (disconnect, CLIENT KILL)
 )
 
 // Done is closed when the waiter no longer waits (served or unblocked).
 func (w *Waiter) Done() <-chan struct{} { return w.done }
+
+// Cancelled reports whether the wait was ended because the client is
+// being closed (CLIENT KILL): its connection should run nothing more.
+func (w *Waiter) Cancelled() bool { return w.state.Load() == waitCancelled }
 
 type blockKey struct {
 	db  int
@@ -88,13 +101,20 @@ func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 		w.TimeoutReply(c.W)
 		return
 	}
+	if w.Type != keyspace.TypeList && w.Type != keyspace.TypeZSet && w.Type != keyspace.TypeStream {
+		panic("BUG: blocking for a type that cannot be waited on")
+	}
 	b := &c.E.block
 	w.cl = c.C
 	w.db = c.DB.ID()
+	w.spec = c.Spec
 	w.done = make(chan struct{})
-	w.keys = make([][]byte, len(keys))
-	for i, k := range keys {
-		w.keys[i] = append([]byte(nil), k...)
+	w.keys = make([][]byte, 0, len(keys))
+	for _, k := range keys {
+		// A key named twice is waited on once (blockForKeys).
+		if !slices.ContainsFunc(w.keys, func(x []byte) bool { return string(x) == string(k) }) {
+			w.keys = append(w.keys, append([]byte(nil), k...))
+		}
 	}
 	b.mu.Lock()
 	if b.byKey == nil {
@@ -172,11 +192,12 @@ func (e *Engine) serveReady() {
 func (e *Engine) serveKey(bk blockKey) {
 	b := &e.block
 	key := []byte(bk.key)
+	var skipped []*Waiter // blocked for another type than the key holds
 	for {
 		b.mu.Lock()
 		var w *Waiter
 		for _, x := range b.byKey[bk] {
-			if x.state.Load() == waitBlocked {
+			if x.state.Load() == waitBlocked && !slices.Contains(skipped, x) {
 				w = x
 				break
 			}
@@ -189,22 +210,41 @@ func (e *Engine) serveKey(bk blockKey) {
 
 		shards := e.shardsOf(append([][]byte{key}, w.LockKeys...))
 		e.KS.Lock(shards)
+		db := e.KS.DB(bk.db)
+		ent, found := db.Peek(key) // expires a stale key, as lookupKeyReadWithFlags
+		served, wrongType := false, false
 		out := resp.Writer{Proto: w.cl.Proto()}
-		ctx := Ctx{E: e, C: w.cl, W: &out, DB: e.KS.DB(bk.db)}
-		served := w.Serve(&ctx, key)
+		ctx := Ctx{E: e, C: w.cl, W: &out, DB: db, Spec: w.spec}
+		switch {
+		case !found:
+		case ent.Type != w.Type:
+			wrongType = true
+		default:
+			served = w.Serve(&ctx, key)
+		}
 		e.KS.Release(shards)
 
 		b.mu.Lock()
 		if !served {
 			w.state.Store(waitBlocked)
 			b.mu.Unlock()
-			return // the key is empty (or of another type) again
+			if wrongType {
+				skipped = append(skipped, w)
+				continue
+			}
+			return // the key is gone again
 		}
 		b.unregisterLocked(w)
 		w.reply = out.Buf
 		w.state.Store(waitServed)
 		close(w.done)
 		b.mu.Unlock()
+		if ctx.failed && w.spec != nil {
+			// updateStatsOnUnblock(..., had_errors): BLMOVE into a key of
+			// another type fails the call.
+			w.spec.Failed.Add(1)
+			e.Stats.FailedCalls.Add(1)
+		}
 	}
 }
 
@@ -261,20 +301,46 @@ func (e *Engine) FinishBlock(cl *Client, w *resp.Writer, cancelled bool) {
 	if cancelled {
 		return
 	}
-	switch wt.state.Load() {
+	switch st := wt.state.Load(); st {
 	case waitServed:
 		w.Raw(wt.reply)
 	case waitTimedOut:
 		wt.TimeoutReply(w)
-	case waitUnblockedError:
-		w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
-		e.countError("UNBLOCKED")
+	case waitUnblockedTimeout, waitUnblockedError:
+		if st == waitUnblockedError {
+			w.Error(ErrUnblocked)
+			e.countError(ErrUnblocked)
+		} else {
+			wt.TimeoutReply(w)
+		}
+		// CLIENT UNBLOCK calls updateStatsOnUnblock(target, 0, 0, 1):
+		// the blocking call counts as failed either way.
+		if wt.spec != nil {
+			wt.spec.Failed.Add(1)
+			e.Stats.FailedCalls.Add(1)
+		}
 	}
 }
 
 // Unblock is CLIENT UNBLOCK: it ends cl's wait as a timeout, or with an
-// error. It reports whether cl was blocked.
+// error. It reports whether cl was blocked on keys.
 func (e *Engine) Unblock(cl *Client, withError bool) bool {
+	st := waitUnblockedTimeout
+	if withError {
+		st = waitUnblockedError
+	}
+	return e.endWait(cl, st)
+}
+
+// CancelBlock ends cl's wait without a reply, for a client that is being
+// closed (CLIENT KILL): from now on nothing is served to it, so no pushed
+// element can be lost to a client that is gone. The connection goroutine
+// still calls FinishBlock. It reports whether cl was blocked on keys.
+func (e *Engine) CancelBlock(cl *Client) bool { return e.endWait(cl, waitCancelled) }
+
+// endWait moves cl's wait, if it is still blocked, to state st and wakes
+// the connection goroutine.
+func (e *Engine) endWait(cl *Client, st int32) bool {
 	wt := cl.block.Load()
 	if wt == nil {
 		return false
@@ -282,15 +348,16 @@ func (e *Engine) Unblock(cl *Client, withError bool) bool {
 	b := &e.block
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for wt.state.Load() == waitServing {
+		b.mu.Unlock()
+		time.Sleep(20 * time.Microsecond)
+		b.mu.Lock()
+	}
 	if wt.state.Load() != waitBlocked {
 		return false
 	}
 	b.unregisterLocked(wt)
-	if withError {
-		wt.state.Store(waitUnblockedError)
-	} else {
-		wt.state.Store(waitTimedOut)
-	}
+	wt.state.Store(st)
 	close(wt.done)
 	return true
 }

@@ -356,6 +356,7 @@ func clientKillCommand(c *Ctx) {
 			// Unregister now so that INFO and CLIENT LIST stop showing
 			// it at once, as Redis's synchronous freeClient.
 			c.E.Clients.Remove(cl)
+			c.E.CancelBlock(cl) // nothing is served to it any more (freeClient -> unblockClient)
 			if cl.Conn != nil {
 				cl.Conn.Close()
 			}

@@ -99,7 +99,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		return false
 	}
 	if (m.Arity > 0 && len(argv) != m.Arity) || len(argv) < -m.Arity {
-		e.reject(cl, spec, w, errWrongArity(m.Name))
+		e.rejectCommand(cl, spec, argv, w, errWrongArity(m.Name))
 		return false
 	}
 	if m.FlagMask&meta.FlagProtected != 0 && spec.Name == "debug" && !e.allowProtected(e.Cfg.EnableDebugCommand.Load(), cl) {
@@ -107,19 +107,27 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		return false
 	}
 	if !cl.Authenticated && m.FlagMask&meta.FlagNoAuth == 0 && e.authRequired() {
-		e.reject(cl, spec, w, ErrNoAuth)
+		e.rejectCommand(cl, spec, argv, w, ErrNoAuth)
 		return false
 	}
 	if cl.multi != nil && m.FlagMask&meta.FlagNoMulti != 0 {
-		e.reject(cl, spec, w, ErrNotInMulti)
+		e.rejectCommand(cl, spec, argv, w, ErrNotInMulti)
 		return false
+	}
+	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
+		// Before queueing, as Redis: a write queued in MULTI waits out a
+		// PAUSE WRITE, and so does an EXEC whose queue holds one.
+		pm := m
+		if cl.multi != nil && spec.Name == "exec" {
+			if wm := cl.multi.writeMeta(); wm != nil {
+				pm = wm
+			}
+		}
+		e.waitPause(cl, pm)
 	}
 	if cl.multi != nil && queueable(spec.Name) {
 		e.queue(cl, spec, argv, w)
 		return false
-	}
-	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
-		e.waitPause(cl, m)
 	}
 	e.call(cl, spec, argv, w)
 	return cl.Flags()&FlagCloseAfterReply != 0
@@ -138,6 +146,15 @@ func (e *Engine) allowProtected(mode int, cl *Client) bool {
 
 func (e *Engine) authRequired() bool {
 	return e.Cfg != nil && e.Cfg.RequirePass.Load() != ""
+}
+
+// rejectCommand is reject for a known command: a rejected EXEC ends the
+// transaction and is still shown to MONITOR clients (execCommandAbort).
+func (e *Engine) rejectCommand(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer, msg string) {
+	e.reject(cl, spec, w, msg)
+	if spec.Name == "exec" && e.Clients.monitor.Load() > 0 {
+		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, argv))
+	}
 }
 
 func (e *Engine) reject(cl *Client, spec *Spec, w *resp.Writer, msg string) {
@@ -200,7 +217,6 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 // panic recovery and statistics (Redis's call() without propagation).
 func (e *Engine) run(ctx *Ctx) {
 	cl, spec, argv, w := ctx.C, ctx.Spec, ctx.Argv, ctx.W
-	db := cl.DB
 	start := time.Since(e.mono)
 	mark := len(w.Buf)
 	func() {
@@ -217,8 +233,9 @@ func (e *Engine) run(ctx *Ctx) {
 	dur := time.Since(e.mono) - start
 	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
 		// After the command, as Redis: EXEC shows after its queued commands,
-		// and passwords are already redacted in argv.
-		e.Clients.feedMonitors(monitorLine(nil, e.now(), db, cl.Addr, ctx.Argv))
+		// passwords are already redacted in argv, and the database is the
+		// client's after the command (SELECT 5 shows as db 5).
+		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, ctx.Argv))
 	}
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)
@@ -235,13 +252,11 @@ func (e *Engine) run(ctx *Ctx) {
 	e.Latency.maybeAdd(e, "command", dur, spec.Meta.FlagMask&meta.FlagFast != 0)
 }
 
-// trimErrCode drops the error code ("ERR ") of an error text.
-func trimErrCode(msg string) string {
-	if i := strings.IndexByte(msg, ' '); i > 0 && strings.ToUpper(msg[:i]) == msg[:i] {
-		return msg[i+1:]
-	}
-	return msg
-}
+// trimErrCode drops the generic "ERR " code of an error text: Redis's
+// execCommandAbort quotes the reason as the rejection wrote it, which has
+// no code for the rejectCommandFormat errors (arity, ...) but keeps the
+// specific ones of the shared errors ("NOAUTH Authentication required.").
+func trimErrCode(msg string) string { return strings.TrimPrefix(msg, "ERR ") }
 
 // lockFor locks the shards spec needs for argv and returns them.
 func (e *Engine) lockFor(cl *Client, spec *Spec, argv [][]byte) []int {

@@ -18,6 +18,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/internal/config"
 	"github.com/cinnabar-db/cinnabar/internal/keyspace"
 	"github.com/cinnabar-db/cinnabar/internal/log"
+	"github.com/cinnabar-db/cinnabar/internal/pubsub"
 	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
@@ -67,6 +68,7 @@ type Engine struct {
 	Stats   Stats
 	Slowlog Slowlog
 	Latency Latency
+	PubSub  *pubsub.Registry
 
 	specs map[*meta.Command]*Spec
 	list  []*Spec
@@ -133,6 +135,7 @@ func New(o Options) (*Engine, error) {
 		RunID:       hex.EncodeToString(id[:]),
 		specs:       map[*meta.Command]*Spec{},
 		errorCounts: map[string]int64{},
+		PubSub:      pubsub.New(pubsubMatch),
 	}
 	dbs := 16
 	if o.Config != nil {
@@ -158,9 +161,11 @@ func New(o Options) (*Engine, error) {
 		listCommands(),
 		hashCommands(),
 		setCommands(),
+		sortCommands(),
 		zsetCommands(),
 		multiCommands(),
-		blockingListCommands(),
+		blockingCommands(),
+		pubsubCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {

@@ -111,3 +111,32 @@ const (
 func errZsetAtLeastOneKey(fullname string) string {
 	return "ERR at least 1 input key is needed for '" + fullname + "' command"
 }
+
+// Pub/Sub errors (pubsub.c, server.c processCommand).
+const (
+	ErrSubscribeDenyBlocking  = "ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client"
+	ErrPSubscribeDenyBlocking = "ERR PSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+	ErrSSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"
+)
+
+// errSubscribedMode is the error of a command a RESP2 client in
+// subscribed mode may not run, for the command's full name.
+func errSubscribedMode(fullname string) string {
+	return "ERR Can't execute '" + fullname + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+}
+
+// Hash, set and SORT command errors (t_hash.c, t_set.c, sort.c).
+const (
+	ErrHashNotInt   = "ERR hash value is not an integer"
+	ErrHashNotFloat = "ERR hash value is not a float"
+	ErrHashNaNOrInf = "ERR value is NaN or Infinity"
+	ErrNumkeysArgs  = "ERR Number of keys can't be greater than number of args"
+	ErrSortScores   = "ERR One or more scores can't be converted into double"
+)
+
+// Blocking command errors (timeout.c, networking.c CLIENT UNBLOCK, blocked.c).
+const (
+	ErrTimeoutNotFloat = "ERR timeout is not a float or out of range"
+	ErrUnblockReason   = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+	ErrUnblocked       = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+)

@@ -8,7 +8,14 @@ func (c *Ctx) Modified(key []byte) { c.E.touchWatchedKey(c.DB.ID(), key) }
 // Notify is Redis's notifyKeyspaceEvent: class is the notify-keyspace-events
 // class letter of the event ("g" generic, "$" string, "l" list, "s" set,
 // "h" hash, "z" zset, "x" expired, "e" evicted, "t" stream, "m" key-miss, "n" new).
-func (c *Ctx) Notify(class byte, event string, key []byte) {}
+//
+// With notifications off (the default) it costs one atomic load; see
+// notify.go.
+func (c *Ctx) Notify(class byte, event string, key []byte) {
+	if flags, on := c.E.notifyKeyspaceOn(); on {
+		c.E.notifyKeyspaceEvent(c, flags, c.DB.ID(), class, event, key)
+	}
+}
 
 // ModifiedIn is Modified for a key of another database (MOVE, COPY ... DB).
 func (c *Ctx) ModifiedIn(db int, key []byte) { c.E.touchWatchedKey(db, key) }

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/cinnabar-db/cinnabar/internal/command/meta"
+
 	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
@@ -12,14 +14,27 @@ import (
 // While a client is in MULTI, the dispatcher queues its commands (after
 // the lookup, arity and auth checks; a rejected command flags the
 // transaction so EXEC aborts). EXEC locks, in ascending order, the shards
-// of every queued command's keys — or every shard if one of them is a
-// whole-keyspace command — and runs the queue back to back under those
-// locks: atomic and isolated across cores.
+// of every queued command's keys and of every WATCHed key — or every
+// shard if one queued command is a whole-keyspace command — checks the
+// watched keys and runs the queue back to back under those locks: atomic
+// and isolated across cores.
 //
-// WATCH registers the client on (db, key); Ctx.Modified, the keyspace's
-// expiry and the whole-database commands mark the watchers dirty, under
-// the key's shard lock, so a write is always seen before EXEC can take
-// the same lock.
+// WATCH registers the client on (db, key) in the watch table stripe of
+// the key's shard. Ctx.Modified (signalModifiedKey), the keyspace's expiry
+// hook and the whole-database commands (TouchAllWatchedKeysInDB) mark the
+// watchers dirty while they hold the key's shard lock, and WATCH
+// registers under that lock too; so a write to a watched key is either
+// before the WATCH (and not a conflict) or flags the client before EXEC,
+// which takes the same lock, looks at the flag.
+//
+// Redis's watchedKey.expired (a key already logically expired when
+// watched) needs no counterpart: WATCH looks the key up, which deletes a
+// stale key before the client is registered, and at EXEC a watched key
+// that has expired since is expired by the same lookup, whose expiry hook
+// flags the client — Redis's isWatchedKeyExpired.
+//
+// Lock order: shard locks -> watchStripe.mu (a leaf: nothing is called
+// while it is held).
 
 func multiCommands() []*Spec {
 	return []*Spec{
@@ -39,28 +54,41 @@ type queuedCommand struct {
 // multiState is a client's transaction (conn goroutine only).
 type multiState struct {
 	queue     []queuedCommand
-	dirtyExec bool // a command was rejected while queueing
+	dirtyExec bool // a command was rejected while queueing (CLIENT_DIRTY_EXEC)
 }
 
 // watchedKey is one WATCHed key of a client.
 type watchedKey struct {
-	db  int
-	key string
-	// existed records whether the key existed when watched: EXEC fails if
-	// such a key has expired since (Redis's isWatchedKeyExpired).
-	existed bool
+	db     int
+	stripe int // index into watching.stripes
+	key    string
 }
 
+// watchStripes is the number of watch table stripes; a key's stripe is
+// its shard modulo watchStripes, so the touch of a key contends only with
+// WATCHes of keys of the same stripe.
+const watchStripes = 64
+
+// watching is the WATCH registry: Redis's per-db watched_keys dicts,
+// striped by shard.
 type watching struct {
-	mu    sync.Mutex
-	byKey map[blockKey][]*Client // guarded by mu
-	count atomic.Int64           // watched (client, key) pairs
+	count   atomic.Int64 // watched (client, key) pairs: 0 makes touches free
+	stripes [watchStripes]watchStripe
 }
+
+type watchStripe struct {
+	mu   sync.Mutex
+	byDB map[int]map[string][]*Client // guarded by mu
+	_    [40]byte                     // keep stripes on separate cache lines
+}
+
+func (e *Engine) watchStripeOf(key []byte) int { return e.KS.ShardOf(key) % watchStripes }
 
 // InMulti reports whether the client is queueing a transaction.
 func (cl *Client) InMulti() bool { return cl.multi != nil }
 
-// queueable reports whether m is queued, not run, inside MULTI.
+// queueable reports whether a command is queued, not run, inside MULTI:
+// every command but these six (processCommand).
 func queueable(name string) bool {
 	switch name {
 	case "exec", "discard", "multi", "watch", "quit", "reset":
@@ -69,21 +97,49 @@ func queueable(name string) bool {
 	return true
 }
 
-// flagTransaction marks the transaction of cl aborted (EXECABORT).
+// flagTransaction marks the transaction of cl aborted (EXECABORT): called
+// for every command rejected while queueing.
 func flagTransaction(cl *Client) {
 	if cl.multi != nil {
 		cl.multi.dirtyExec = true
 	}
 }
 
+// queue is queueMultiCommand: it copies the command into the transaction
+// and replies QUEUED. A transaction already doomed (a rejected command, or
+// a watched key touched) keeps nothing more, as Redis, which CLIENT LIST's
+// multi= count shows.
 func (e *Engine) queue(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
-	q := queuedCommand{spec: spec, argv: make([][]byte, len(argv))}
-	for i, a := range argv {
-		q.argv[i] = append([]byte(nil), a...)
+	cl.lastCmd.Store(spec)
+	ms := cl.multi
+	if !ms.dirtyExec && !cl.dirtyCAS.Load() {
+		n := 0
+		for _, a := range argv {
+			n += len(a)
+		}
+		// One allocation for the arguments, one for their slice headers.
+		buf := make([]byte, 0, n)
+		q := queuedCommand{spec: spec, argv: make([][]byte, len(argv))}
+		for i, a := range argv {
+			buf = append(buf, a...)
+			q.argv[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+		}
+		ms.queue = append(ms.queue, q)
+		cl.MultiQueued.Store(int32(len(ms.queue)))
 	}
-	cl.multi.queue = append(cl.multi.queue, q)
-	cl.MultiQueued.Store(int32(len(cl.multi.queue)))
 	w.Status("QUEUED")
+}
+
+// writeMeta returns the metadata of a queued command that writes or may
+// replicate, or nil: EXEC counts as such a command for CLIENT PAUSE WRITE
+// (processCommand's is_may_replicate_command with mstate.cmd_flags).
+func (ms *multiState) writeMeta() *meta.Command {
+	for _, q := range ms.queue {
+		if q.spec.Meta.FlagMask&(meta.FlagWrite|meta.FlagMayReplicate) != 0 {
+			return q.spec.Meta
+		}
+	}
+	return nil
 }
 
 func multiCommand(c *Ctx) {
@@ -92,6 +148,7 @@ func multiCommand(c *Ctx) {
 		return
 	}
 	c.C.multi = &multiState{}
+	c.C.MultiQueued.Store(0)
 	c.C.SetFlag(FlagMulti, true)
 	c.W.OK()
 }
@@ -105,6 +162,8 @@ func discardCommand(c *Ctx) {
 	c.W.OK()
 }
 
+// discardTransaction leaves MULTI and forgets the queue and the WATCHes
+// (and with them the dirty flag).
 func (e *Engine) discardTransaction(cl *Client) {
 	cl.multi = nil
 	cl.MultiQueued.Store(0)
@@ -125,16 +184,19 @@ func execCommand(c *Ctx) {
 		c.Error("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
-	// Lock everything the queue touches, then check the watched keys
-	// under those locks: nothing can modify them until we are done.
+	// Lock everything the queue and the watched keys touch, then check the
+	// watched keys under those locks: nothing can modify them until the
+	// queue has run.
 	all := false
+	refs := cl.keyBuf[:0]
 	var keys [][]byte
 	for _, q := range ms.queue {
 		if q.spec.Lock != LockKeys {
 			all = true
 			break
 		}
-		refs, err := q.spec.Meta.Keys(q.argv, nil)
+		var err error
+		refs, err = q.spec.Meta.Keys(q.argv, refs[:0])
 		if err != nil {
 			continue
 		}
@@ -144,13 +206,14 @@ func execCommand(c *Ctx) {
 			}
 		}
 	}
-	for _, wk := range cl.watched {
-		keys = append(keys, []byte(wk.key))
-	}
+	cl.keyBuf = refs[:0]
 	var shards []int
 	if all {
 		e.KS.LockAll()
 	} else {
+		for i := range cl.watched {
+			keys = append(keys, []byte(cl.watched[i].key))
+		}
 		shards = e.shardsOf(keys)
 		e.KS.Lock(shards)
 	}
@@ -161,37 +224,38 @@ func execCommand(c *Ctx) {
 			e.KS.Release(shards)
 		}
 	}
-	if cl.dirtyCAS.Load() || e.watchedKeyExpired(cl) {
+	e.expireWatchedKeys(cl)
+	if cl.dirtyCAS.Load() {
 		unlock()
 		e.discardTransaction(cl)
 		c.W.NullArray()
 		return
 	}
+	// Unwatch first, as Redis: the transaction's own writes must not flag
+	// the client.
 	e.unwatchAll(cl)
 	cl.multi = nil
 	cl.MultiQueued.Store(0)
 	cl.SetFlag(FlagMulti, false)
 	c.W.Array(len(ms.queue))
+	sub := new(Ctx)
 	for _, q := range ms.queue {
-		sub := Ctx{E: e, C: cl, Argv: q.argv, W: c.W, DB: e.KS.DB(cl.DB), Spec: q.spec, InExec: true, AllLocked: all}
-		e.run(&sub) // a SELECT inside changes cl.DB for the next ones
+		// A SELECT inside changes cl.DB for the commands after it.
+		*sub = Ctx{E: e, C: cl, Argv: q.argv, W: c.W, DB: e.KS.DB(cl.DB), Spec: q.spec, InExec: true, AllLocked: all}
+		e.run(sub)
 	}
 	unlock()
 }
 
-// watchedKeyExpired reports whether a key that existed when watched has
-// expired since. Its shard must be locked.
-func (e *Engine) watchedKeyExpired(cl *Client) bool {
-	for _, wk := range cl.watched {
-		if !wk.existed {
-			continue
-		}
-		db := e.KS.DB(wk.db)
-		if _, ok := db.Peek([]byte(wk.key)); !ok {
-			return true
-		}
+// expireWatchedKeys is Redis's isWatchedKeyExpired: it looks up every
+// watched key, which expires a key whose time has come and so, through the
+// expiry hook, flags its watchers (this client among them). The shards of
+// the watched keys must be locked.
+func (e *Engine) expireWatchedKeys(cl *Client) {
+	for i := range cl.watched {
+		wk := &cl.watched[i]
+		e.KS.DB(wk.db).Exists([]byte(wk.key))
 	}
-	return false
 }
 
 func watchCommand(c *Ctx) {
@@ -199,38 +263,46 @@ func watchCommand(c *Ctx) {
 		c.Error("ERR WATCH inside MULTI is not allowed")
 		return
 	}
-	// Redis allows WATCH while the transaction is already doomed.
+	// No point in watching if the client is already dirty.
 	if c.C.dirtyCAS.Load() {
 		c.W.OK()
 		return
 	}
-	e := c.E
 	for _, k := range c.Argv[1:] {
-		e.watchKey(c, k)
+		c.E.watchKey(c, k)
 	}
 	c.W.OK()
 }
 
-// watchKey registers c's client on key; the key's shard is locked.
+// watchKey is watchForKey: it registers c's client on key in c's database.
+// The key's shard is locked.
 func (e *Engine) watchKey(c *Ctx, key []byte) {
 	cl := c.C
 	db := c.DB.ID()
-	for _, wk := range cl.watched {
-		if wk.db == db && wk.key == string(key) {
+	for i := range cl.watched {
+		if cl.watched[i].db == db && cl.watched[i].key == string(key) {
 			return
 		}
 	}
-	_, existed := c.DB.Peek(key)
-	cl.watched = append(cl.watched, watchedKey{db: db, key: string(key), existed: existed})
-	w := &e.watchers
-	bk := blockKey{db, string(key)}
-	w.mu.Lock()
-	if w.byKey == nil {
-		w.byKey = map[blockKey][]*Client{}
+	// Expire a stale key now, before the client is registered: a key that
+	// was already expired when watched does not fail EXEC when it is
+	// deleted (Redis's watchedKey.expired).
+	c.DB.Exists(key)
+	wk := watchedKey{db: db, stripe: e.watchStripeOf(key), key: string(key)}
+	cl.watched = append(cl.watched, wk)
+	s := &e.watchers.stripes[wk.stripe]
+	s.mu.Lock()
+	if s.byDB == nil {
+		s.byDB = map[int]map[string][]*Client{}
 	}
-	w.byKey[bk] = append(w.byKey[bk], cl)
-	w.mu.Unlock()
-	w.count.Add(1)
+	m := s.byDB[db]
+	if m == nil {
+		m = map[string][]*Client{}
+		s.byDB[db] = m
+	}
+	m[wk.key] = append(m[wk.key], cl)
+	s.mu.Unlock()
+	e.watchers.count.Add(1)
 }
 
 func unwatchCommand(c *Ctx) {
@@ -240,67 +312,85 @@ func unwatchCommand(c *Ctx) {
 
 // unwatchAll forgets every key cl watches and clears its dirty flag.
 func (e *Engine) unwatchAll(cl *Client) {
-	cl.dirtyCAS.Store(false)
-	if len(cl.watched) == 0 {
-		return
-	}
-	w := &e.watchers
-	w.mu.Lock()
-	for _, wk := range cl.watched {
-		bk := blockKey{wk.db, wk.key}
-		cs := w.byKey[bk]
-		for i, x := range cs {
+	for i := range cl.watched {
+		wk := &cl.watched[i]
+		s := &e.watchers.stripes[wk.stripe]
+		s.mu.Lock()
+		m := s.byDB[wk.db]
+		cs := m[wk.key]
+		for j, x := range cs {
 			if x == cl {
-				cs = append(cs[:i:i], cs[i+1:]...)
+				cs = append(cs[:j:j], cs[j+1:]...)
 				break
 			}
 		}
 		if len(cs) == 0 {
-			delete(w.byKey, bk)
+			delete(m, wk.key)
+			if len(m) == 0 {
+				delete(s.byDB, wk.db)
+			}
 		} else {
-			w.byKey[bk] = cs
+			m[wk.key] = cs
 		}
-		w.count.Add(-1)
+		s.mu.Unlock()
+		e.watchers.count.Add(-1)
 	}
-	w.mu.Unlock()
-	cl.watched = nil
+	cl.watched = cl.watched[:0]
+	// Only now: a touch that found cl registered has finished, and none
+	// can flag it any more.
+	cl.dirtyCAS.Store(false)
 }
 
 // touchWatchedKey is Redis's touchWatchedKey: every client watching
-// (db, key) will fail its EXEC.
+// (db, key) will fail its EXEC. The key's shard is locked.
 func (e *Engine) touchWatchedKey(db int, key []byte) {
-	w := &e.watchers
-	if w.count.Load() == 0 {
+	if e.watchers.count.Load() == 0 {
 		return
 	}
-	w.mu.Lock()
-	for _, cl := range w.byKey[blockKey{db, string(key)}] {
+	s := &e.watchers.stripes[e.watchStripeOf(key)]
+	s.mu.Lock()
+	for _, cl := range s.byDB[db][string(key)] {
 		cl.dirtyCAS.Store(true)
 	}
-	w.mu.Unlock()
+	s.mu.Unlock()
 }
 
 // TouchAllWatchedKeysInDB is Redis's touchAllWatchedKeysInDb for FLUSHDB,
-// FLUSHALL and SWAPDB: watchers of keys that exist in db (or, for SWAPDB,
-// in other) are flagged. All shards must be locked.
+// FLUSHALL and SWAPDB (other < 0 but for SWAPDB): the watchers of keys of
+// db that exist in db, or in other (whose data db is about to get), are
+// flagged. It must run before the data changes, with every shard locked.
+//
+// Existence is checked with the keyspace's lookup, which expires stale
+// keys: a key watched while live that has expired since flags its
+// watchers through the expiry hook (Redis flags them here since the key is
+// still in its dict), and a stale key is not a key (Redis's
+// watchedKey.expired cases).
 func (e *Engine) TouchAllWatchedKeysInDB(db, other int) {
-	w := &e.watchers
-	if w.count.Load() == 0 {
+	if e.watchers.count.Load() == 0 {
 		return
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for bk, cls := range w.byKey {
-		if bk.db != db {
-			continue
+	var keys []string
+	for i := range e.watchers.stripes {
+		s := &e.watchers.stripes[i]
+		keys = keys[:0]
+		s.mu.Lock()
+		for k := range s.byDB[db] {
+			keys = append(keys, k)
 		}
-		k := []byte(bk.key)
-		exists := e.KS.DB(db).Exists(k) || (other >= 0 && e.KS.DB(other).Exists(k))
-		if !exists {
-			continue
-		}
-		for _, cl := range cls {
-			cl.dirtyCAS.Store(true)
+		s.mu.Unlock()
+		// The lookups below may expire keys, whose hook takes s.mu: it is
+		// not held. No client can WATCH meanwhile (every shard is held);
+		// an UNWATCH may, so the watchers are read again below.
+		for _, k := range keys {
+			kb := []byte(k)
+			if !e.KS.DB(db).Exists(kb) && (other < 0 || !e.KS.DB(other).Exists(kb)) {
+				continue
+			}
+			s.mu.Lock()
+			for _, cl := range s.byDB[db][k] {
+				cl.dirtyCAS.Store(true)
+			}
+			s.mu.Unlock()
 		}
 	}
 }

@@ -231,6 +231,11 @@ wait:
 			reading = true
 		}
 	}
+	if wt.Cancelled() {
+		// CLIENT KILL: the client is being closed; run nothing more of it.
+		eng.FinishBlock(c.cl, &c.w, true)
+		return false
+	}
 	if reading {
 		_ = c.nc.SetReadDeadline(time.Now())
 		err := <-readDone

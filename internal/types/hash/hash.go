@@ -316,3 +316,20 @@ func (h *Hash) MemoryUsage() int {
 	}
 	return self + cap(h.lp)
 }
+
+// Clone returns a deep copy with the same encoding (hashTypeDup, for COPY).
+func (h *Hash) Clone() *Hash {
+	if h.ht == nil {
+		return &Hash{lp: append([]byte(nil), h.lp...)}
+	}
+	ht := bytesmap.New(true, h.ht.Len())
+	h.ht.Range(func(f, v []byte) bool {
+		ht.Set(f, v)
+		return true
+	})
+	return &Hash{ht: ht}
+}
+
+// DupValue is Clone for the command layer's COPY, which duplicates any
+// collection through this method.
+func (h *Hash) DupValue() any { return h.Clone() }

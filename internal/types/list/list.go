@@ -845,3 +845,7 @@ func (l *List) Clone() *List {
 	c.count = l.count
 	return c
 }
+
+// DupValue is Clone for the command layer's COPY, which duplicates any
+// collection through this method.
+func (l *List) DupValue() any { return l.Clone() }

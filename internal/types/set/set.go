@@ -347,3 +347,20 @@ func (s *Set) MemoryUsage() int {
 	}
 	return self + cap(s.is)
 }
+
+// Clone returns a deep copy with the same encoding (setTypeDup, for COPY).
+func (s *Set) Clone() *Set {
+	if s.ht == nil {
+		return &Set{is: append([]byte(nil), s.is...)}
+	}
+	ht := bytesmap.New(false, s.ht.Len())
+	s.ht.Range(func(k, _ []byte) bool {
+		ht.Add(k)
+		return true
+	})
+	return &Set{ht: ht}
+}
+
+// DupValue is Clone for the command layer's COPY, which duplicates any
+// collection through this method.
+func (s *Set) DupValue() any { return s.Clone() }

@@ -167,6 +167,15 @@ func (z *ZSet) convert() {
 	z.lg, z.lp, z.lpLen = lg, nil, 0
 }
 
+// Convert moves a listpack set to the skiplist encoding for good; it does
+// nothing to a skiplist set. SORT does this to the set it sorts
+// (zsetConvert(OBJ_ENCODING_SKIPLIST) in Redis's sort.c).
+func (z *ZSet) Convert() {
+	if z.lg == nil {
+		z.convert()
+	}
+}
+
 // ConvertToListpackIfNeeded converts a large set back to a listpack if it fits
 // lim, like zsetConvertToListpackIfNeeded (ZUNIONSTORE, ZINTERSTORE,
 // ZDIFFSTORE, and RDB loading of a skiplist-encoded set).
@@ -233,3 +242,7 @@ func (z *ZSet) Rank(member []byte, reverse bool) (int, bool) {
 	}
 	return r, true
 }
+
+// DupValue is Clone for the command layer's COPY, which duplicates any
+// collection through this method.
+func (z *ZSet) DupValue() any { return z.Clone() }
