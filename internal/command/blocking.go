@@ -45,14 +45,19 @@ type Waiter struct {
 	Serve func(c *Ctx, key []byte) bool
 	// LockKeys are extra keys whose shards Serve needs (BLMOVE's target).
 	LockKeys [][]byte
-	// TimeoutReply writes the reply sent on timeout (a null array...).
-	TimeoutReply func(w *resp.Writer)
+	// DenyReply writes the reply of the command when it may not block
+	// (inside MULTI or a script): a null array, or a null bulk for BLMOVE
+	// and BRPOPLPUSH. A wait that times out or is unblocked by CLIENT
+	// UNBLOCK always gets a null array (replyToBlockedClientTimedOut), even
+	// BLMOVE's.
+	DenyReply func(w *resp.Writer)
 	// Deadline is when the wait times out; zero waits forever.
 	Deadline time.Time
 
-	state atomic.Int32
-	reply []byte
-	done  chan struct{}
+	state     atomic.Int32
+	cancelReq atomic.Bool // CancelBlock came while the waiter was being served
+	reply     []byte
+	done      chan struct{}
 }
 
 // Waiter states.
@@ -85,20 +90,26 @@ type blocking struct {
 	ready    []blockKey             // guarded by mu
 	readySet map[blockKey]bool      // guarded by mu
 	count    atomic.Int64           // registered waiters
+	timed    atomic.Int64           // registered waiters with a deadline
 	pending  atomic.Bool            // ready is not empty
 }
 
 // BlockedClients returns the number of clients blocked on keys.
 func (e *Engine) BlockedClients() int64 { return e.block.count.Load() }
 
+// ClientsInTimeoutTable returns the number of clients blocked on keys with
+// a timeout (INFO clients_in_timeout_table: Redis's timeout table holds
+// only blocked clients whose timeout is not 0).
+func (e *Engine) ClientsInTimeoutTable() int64 { return e.block.timed.Load() }
+
 // Block registers the running client as blocked on keys (copied). The
 // handler must not reply: the reply comes when the waiter is served, times
 // out or is unblocked.
 func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 	if c.InExec || c.NoBlock {
-		// Inside MULTI (or a script) a blocking command does not block:
-		// it answers as if it had timed out.
-		w.TimeoutReply(c.W)
+		// Inside MULTI (or a script) a blocking command does not block
+		// (CLIENT_DENY_BLOCKING).
+		w.DenyReply(c.W)
 		return
 	}
 	if w.Type != keyspace.TypeList && w.Type != keyspace.TypeZSet && w.Type != keyspace.TypeStream {
@@ -127,6 +138,9 @@ func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 	}
 	b.mu.Unlock()
 	b.count.Add(1)
+	if !w.Deadline.IsZero() {
+		b.timed.Add(1)
+	}
 	c.C.block.Store(w)
 	c.C.SetFlag(FlagBlocked, true)
 }
@@ -166,6 +180,9 @@ func (b *blocking) unregisterLocked(w *Waiter) {
 		}
 	}
 	b.count.Add(-1)
+	if !w.Deadline.IsZero() {
+		b.timed.Add(-1)
+	}
 }
 
 // serveReady serves the clients blocked on keys that became ready. It is
@@ -216,6 +233,7 @@ func (e *Engine) serveKey(bk blockKey) {
 		out := resp.Writer{Proto: w.cl.Proto()}
 		ctx := Ctx{E: e, C: w.cl, W: &out, DB: db, Spec: w.spec}
 		switch {
+		case w.cancelReq.Load():
 		case !found:
 		case ent.Type != w.Type:
 			wrongType = true
@@ -225,6 +243,14 @@ func (e *Engine) serveKey(bk blockKey) {
 		e.KS.Release(shards)
 
 		b.mu.Lock()
+		if !served && w.cancelReq.Load() {
+			// CLIENT KILL came while we were about to serve it.
+			b.unregisterLocked(w)
+			w.state.Store(waitCancelled)
+			close(w.done)
+			b.mu.Unlock()
+			continue
+		}
 		if !served {
 			w.state.Store(waitBlocked)
 			b.mu.Unlock()
@@ -305,13 +331,13 @@ func (e *Engine) FinishBlock(cl *Client, w *resp.Writer, cancelled bool) {
 	case waitServed:
 		w.Raw(wt.reply)
 	case waitTimedOut:
-		wt.TimeoutReply(w)
+		w.NullArray()
 	case waitUnblockedTimeout, waitUnblockedError:
 		if st == waitUnblockedError {
 			w.Error(ErrUnblocked)
 			e.countError(ErrUnblocked)
 		} else {
-			wt.TimeoutReply(w)
+			w.NullArray()
 		}
 		// CLIENT UNBLOCK calls updateStatsOnUnblock(target, 0, 0, 1):
 		// the blocking call counts as failed either way.
@@ -340,6 +366,12 @@ func (e *Engine) CancelBlock(cl *Client) bool { return e.endWait(cl, waitCancell
 
 // endWait moves cl's wait, if it is still blocked, to state st and wakes
 // the connection goroutine.
+//
+// It never waits for a waiter being served: the caller may hold shard
+// locks the serving goroutine needs (CLIENT KILL inside MULTI with KEYS).
+// A serve under way comes first in the serial order, so CLIENT UNBLOCK
+// then finds the client no longer blocked; a cancel is noted for the
+// serving goroutine, in case it ends up not serving the client.
 func (e *Engine) endWait(cl *Client, st int32) bool {
 	wt := cl.block.Load()
 	if wt == nil {
@@ -348,12 +380,14 @@ func (e *Engine) endWait(cl *Client, st int32) bool {
 	b := &e.block
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for wt.state.Load() == waitServing {
-		b.mu.Unlock()
-		time.Sleep(20 * time.Microsecond)
-		b.mu.Lock()
-	}
-	if wt.state.Load() != waitBlocked {
+	switch wt.state.Load() {
+	case waitBlocked:
+	case waitServing:
+		if st == waitCancelled {
+			wt.cancelReq.Store(true)
+		}
+		return false
+	default:
 		return false
 	}
 	b.unregisterLocked(wt)

@@ -101,10 +101,10 @@ func blockingPop(c *Ctx, where list.End) {
 		return
 	}
 	c.Block(&Waiter{
-		Type:         keyspace.TypeList,
-		Serve:        func(c *Ctx, key []byte) bool { return listServePop(c, key, where, -1) },
-		TimeoutReply: nullArrayReply,
-		Deadline:     deadline,
+		Type:      keyspace.TypeList,
+		Serve:     func(c *Ctx, key []byte) bool { return listServePop(c, key, where, -1) },
+		DenyReply: nullArrayReply,
+		Deadline:  deadline,
 	}, keys)
 }
 
@@ -124,10 +124,10 @@ func blmpopCommand(c *Ctx) {
 		return
 	}
 	c.Block(&Waiter{
-		Type:         keyspace.TypeList,
-		Serve:        func(c *Ctx, key []byte) bool { return listServePop(c, key, where, count) },
-		TimeoutReply: nullArrayReply,
-		Deadline:     deadline,
+		Type:      keyspace.TypeList,
+		Serve:     func(c *Ctx, key []byte) bool { return listServePop(c, key, where, count) },
+		DenyReply: nullArrayReply,
+		Deadline:  deadline,
 	}, keys)
 }
 
@@ -171,11 +171,11 @@ func blockingMove(c *Ctx, src, dst []byte, from, to list.End, deadline time.Time
 	}
 	dstCopy := append([]byte(nil), dst...)
 	c.Block(&Waiter{
-		Type:         keyspace.TypeList,
-		Serve:        func(c *Ctx, key []byte) bool { return listServeMove(c, key, dstCopy, from, to) },
-		LockKeys:     [][]byte{dstCopy},
-		TimeoutReply: nullReply,
-		Deadline:     deadline,
+		Type:      keyspace.TypeList,
+		Serve:     func(c *Ctx, key []byte) bool { return listServeMove(c, key, dstCopy, from, to) },
+		LockKeys:  [][]byte{dstCopy},
+		DenyReply: nullReply,
+		Deadline:  deadline,
 	}, [][]byte{src})
 }
 
@@ -223,10 +223,10 @@ func blockingZPopGeneric(c *Ctx, keys [][]byte, max bool, count int, shape zpopS
 		}
 	}
 	c.Block(&Waiter{
-		Type:         keyspace.TypeZSet,
-		Serve:        func(c *Ctx, key []byte) bool { return zsetPop(c, key, max, count, shape) },
-		TimeoutReply: nullArrayReply,
-		Deadline:     deadline,
+		Type:      keyspace.TypeZSet,
+		Serve:     func(c *Ctx, key []byte) bool { return zsetPop(c, key, max, count, shape) },
+		DenyReply: nullArrayReply,
+		Deadline:  deadline,
 	}, keys)
 }
 

@@ -158,6 +158,9 @@ func (e *Engine) rejectCommand(cl *Client, spec *Spec, argv [][]byte, w *resp.Wr
 }
 
 func (e *Engine) reject(cl *Client, spec *Spec, w *resp.Writer, msg string) {
+	// processCommand sets lastcmd before its checks: CLIENT LIST shows a
+	// rejected command, and cmd=NULL after an unknown one.
+	cl.lastCmd.Store(spec)
 	flagTransaction(cl)
 	if spec != nil && spec.Name == "exec" {
 		e.discardTransaction(cl)

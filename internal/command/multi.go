@@ -335,6 +335,7 @@ func (e *Engine) unwatchAll(cl *Client) {
 		s.mu.Unlock()
 		e.watchers.count.Add(-1)
 	}
+	clear(cl.watched) // drop the key strings
 	cl.watched = cl.watched[:0]
 	// Only now: a touch that found cl registered has finished, and none
 	// can flag it any more.

@@ -139,9 +139,10 @@ func optNumber(L *lua.LState, n int, def float64) float64 {
 	return checkNumber(L, n)
 }
 
-// checkInt is luaL_checkint: the number cast to a C int.
+// checkInt is luaL_checkint: the number cast to lua_Integer, then
+// truncated to a C int.
 func checkInt(L *lua.LState, n int) int32 {
-	return cInt32(checkNumber(L, n))
+	return int32(cInt64(checkNumber(L, n)))
 }
 
 // checkInteger is luaL_checkinteger: the number cast to ptrdiff_t.

@@ -16,8 +16,13 @@ import (
 // upvalue of the cjson functions, so a script changing it changes it for
 // later scripts; with pooled states it lives in the Engine instead.
 type jsonConfig struct {
-	mu                   sync.Mutex
-	sparseConvert        int // guarded by mu, as all fields
+	mu           sync.Mutex
+	jsonSettings // guarded by mu
+}
+
+// jsonSettings are the values of a jsonConfig.
+type jsonSettings struct {
+	sparseConvert        int
 	sparseRatio          int
 	sparseSafe           int
 	encodeMaxDepth       int
@@ -29,7 +34,7 @@ type jsonConfig struct {
 }
 
 func newJSONConfig() *jsonConfig {
-	return &jsonConfig{
+	return &jsonConfig{jsonSettings: jsonSettings{
 		sparseRatio:          2,
 		sparseSafe:           10,
 		encodeMaxDepth:       1000,
@@ -37,24 +42,14 @@ func newJSONConfig() *jsonConfig {
 		decodeInvalidNumbers: 1,
 		encodeKeepBuffer:     1,
 		encodePrecision:      14,
-	}
+	}}
 }
 
 // snapshot returns a copy of the settings.
-func (c *jsonConfig) snapshot() jsonConfig {
+func (c *jsonConfig) snapshot() jsonSettings {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return jsonConfig{
-		sparseConvert:        c.sparseConvert,
-		sparseRatio:          c.sparseRatio,
-		sparseSafe:           c.sparseSafe,
-		encodeMaxDepth:       c.encodeMaxDepth,
-		decodeMaxDepth:       c.decodeMaxDepth,
-		encodeInvalidNumbers: c.encodeInvalidNumbers,
-		decodeInvalidNumbers: c.decodeInvalidNumbers,
-		encodeKeepBuffer:     c.encodeKeepBuffer,
-		encodePrecision:      c.encodePrecision,
-	}
+	return c.jsonSettings
 }
 
 // openCjson builds a cjson module table whose functions use cfg
@@ -185,7 +180,7 @@ func jsonEnumOption(L *lua.LState, idx int, setting *int, options []string) {
 type jsonEncoder struct {
 	v   *vm
 	L   *lua.LState
-	cfg jsonConfig
+	cfg jsonSettings
 	buf []byte
 }
 
@@ -409,7 +404,7 @@ type jsonToken struct {
 type jsonDecoder struct {
 	v     *vm
 	L     *lua.LState
-	cfg   jsonConfig
+	cfg   jsonSettings
 	data  string
 	ptr   int
 	depth int

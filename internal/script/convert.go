@@ -45,9 +45,10 @@ func (v *vm) parseReply(b []byte, pos int) (lua.LValue, int) {
 			return lua.LString(s), end
 		}
 		// Verbatim: "fmt:" then the string.
+		// (In this order pairs() sees them as in Redis.)
 		vt := L.CreateTable(0, 2)
-		vt.RawSetString("string", lua.LString(s[4:]))
 		vt.RawSetString("format", lua.LString(s[:3]))
+		vt.RawSetString("string", lua.LString(s[4:]))
 		t := L.CreateTable(0, 1)
 		t.RawSetString("verbatim_string", vt)
 		return t, end
@@ -172,7 +173,7 @@ const luaStackLimit = 8000
 // booleans are sent. top is the Lua stack depth Redis would be at.
 func (v *vm) writeReply(w *resp.Writer, x lua.LValue, top int) {
 	if top+4 > luaStackLimit {
-		v.errorReply(w, msgStackLimit, false)
+		v.errorReply(w, "ERR "+msgStackLimit, false)
 		return
 	}
 	switch t := x.(type) {

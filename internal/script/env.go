@@ -163,6 +163,7 @@ func (v *vm) build() {
 	str := gopher.RawGetString(lua.StringLibName).(*lua.LTable)
 	str.RawSetString("__index", lua.LNil)
 	str.RawSetString("dump", L.NewFunction(strDump))
+	str.RawSetString("format", L.NewFunction(strFormat))
 	strMeta := L.NewTable()
 	strMeta.RawSetString("__index", str)
 	L.SetMetatable(lua.LString(""), strMeta)
@@ -258,6 +259,10 @@ func (v *vm) real(t *lua.LTable) (*lua.LTable, bool) {
 // is Lua's message, position included.
 func compile(src, chunkname string) (*lua.FunctionProto, string) {
 	short := chunkID(chunkname)
+	if strings.HasPrefix(src, "\x1b") {
+		// A binary chunk: Redis's Lua parses it as text and fails.
+		return nil, short + ":1: unexpected symbol near 'char(27)'"
+	}
 	chunk, err := parse.Parse(strings.NewReader(src), short)
 	if err != nil {
 		return nil, parseErrorText(err, short, src)
@@ -266,6 +271,9 @@ func compile(src, chunkname string) (*lua.FunctionProto, string) {
 	if err != nil {
 		return nil, short + ": " + strings.TrimSpace(err.Error())
 	}
+	// gopher-lua gives main chunks Lua 5.0's implicit "arg" table, built
+	// on every call; Lua 5.1 main chunks have none.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 	return proto, ""
 }
 
@@ -356,6 +364,9 @@ func (v *vm) errorHandler(L *lua.LState) int {
 	if !ok {
 		t = L.NewTable()
 		s, _ := v.tostring(L, errv)
+		if _, isStr := errv.(lua.LString); isStr {
+			s = luaErrorText(s)
+		}
 		t.RawSetString("err", lua.LString("ERR "+s))
 	}
 	dbg, found := L.GetStack(1)
@@ -411,10 +422,13 @@ func basePcall(L *lua.LState) int {
 		if aerr, ok := err.(*lua.ApiError); ok {
 			obj = aerr.Object
 		}
-		if t, ok := obj.(*lua.LTable); ok {
+		switch t := obj.(type) {
+		case *lua.LTable:
 			if msg := L.GetField(t, "err"); msg.Type() == lua.LTString || msg.Type() == lua.LTNumber {
 				obj = msg
 			}
+		case lua.LString:
+			obj = lua.LString(luaErrorText(string(t)))
 		}
 		L.Push(lua.LFalse)
 		L.Push(obj)
@@ -697,14 +711,20 @@ func (v *vm) baseSetmetatable(L *lua.LState) int {
 
 // ---- string and table additions ----
 
-// strDump is string.dump: Lua bytecode does not exist here, so every
-// function is one Lua 5.1 cannot dump.
+// strDump is string.dump. There is no Lua bytecode here: Lua functions
+// dump as the header of a Lua 5.1 binary chunk for x86-64 (Redis refuses
+// to load binary chunks anyway); Go functions cannot be dumped, as C
+// functions cannot in Lua.
 func strDump(L *lua.LState) int {
-	if L.Get(1).Type() != lua.LTFunction {
+	fn, ok := L.Get(1).(*lua.LFunction)
+	if !ok {
 		typeError(L, 1, "function")
 	}
-	raise(L, "unable to dump given function")
-	return 0
+	if fn.IsG {
+		raise(L, "unable to dump given function")
+	}
+	L.Push(lua.LString("\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00"))
+	return 1
 }
 
 // tableInsert refuses read-only tables before delegating to gopher-lua's

@@ -132,6 +132,9 @@ func cUint64(f float64) uint64 {
 
 func structPack(L *lua.LState) int {
 	fmt := structFormat(L)
+	// b_pack pushes a nil to separate the arguments from its buffer, so a
+	// missing first argument reads as nil.
+	L.Push(lua.LNil)
 	h := structHeader{little: true, align: 1}
 	arg := 2
 	total := 0

@@ -209,7 +209,10 @@ func (c *conn) waitBlocked(wt *command.Waiter) bool {
 	}
 	readDone := make(chan error, 1)
 	read := func() {
-		_, err := c.rd.Fill(c.nc)
+		n, err := c.rd.Fill(c.nc)
+		if n > 0 {
+			eng.Stats.NetInput.Add(int64(n))
+		}
 		readDone <- err
 	}
 	go read()
