@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/cinnabar-db/cinnabar/internal/config"
@@ -116,6 +117,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if pf := cfg.PidFile.Load(); pf != "" {
 		_ = os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
 		defer os.Remove(pf)
+	}
+	if path := os.Getenv("CINNABAR_CPUPROFILE"); path != "" {
+		// Profiling hook for `make bench` investigations.
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
 	}
 	s.LogStartup(cfg.ConfigFile())
 	sig := make(chan os.Signal, 2)
