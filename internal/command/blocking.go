@@ -148,6 +148,7 @@ func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 // onAdd is the keyspace's dbAdd hook: a new list/zset/stream key may wake
 // blocked clients.
 func (e *Engine) onAdd(db int, key []byte, t keyspace.Type) {
+	e.notifyNew(db, key)
 	b := &e.block
 	if b.count.Load() == 0 || (t != keyspace.TypeList && t != keyspace.TypeZSet && t != keyspace.TypeStream) {
 		return
@@ -209,6 +210,10 @@ func (e *Engine) serveReady() {
 func (e *Engine) serveKey(bk blockKey) {
 	b := &e.block
 	key := []byte(bk.key)
+	// As handleClientsBlockedOnKeys (updateCachedTime): a key that expired
+	// while the command that made it ready ran (MULTI ... DEBUG SLEEP ...
+	// EXEC) is not served.
+	e.RefreshClock()
 	var skipped []*Waiter // blocked for another type than the key holds
 	for {
 		b.mu.Lock()

@@ -789,3 +789,52 @@ func TestBlockingStress(t *testing.T) {
 		<-done
 	}
 }
+
+// TestBlockingExpiredKey: a key that is already expired when it would
+// serve a waiter leaves it blocked (list.tcl "SWAPDB wants to wake blocked
+// client, but the key already expired" and "MULTI + LPUSH + EXPIRE + DEBUG
+// SLEEP on blocked client, key already expired").
+func TestBlockingExpiredKey(t *testing.T) {
+	s := servertest.Start(t, nil)
+	ctl := bdial(t, s)
+	b := bdial(t, s)
+	id := bClientID(t, b)
+	ctl.do("DEBUG SET-ACTIVE-EXPIRE 0")
+
+	ctl.do("SELECT 1")
+	ctl.do("RPUSH k hello")
+	ctl.do("PEXPIRE k 100")
+	b.do("SELECT 9")
+	b.send("BRPOP k 1")
+	waitBlocked(t, ctl, 1)
+	time.Sleep(110 * time.Millisecond)
+	if got := ctl.do("SWAPDB 1 9"); got != "+OK\r\n" {
+		t.Fatalf("SWAPDB = %q", got)
+	}
+	if list := ctl.do("CLIENT LIST ID " + id); !strings.Contains(list, "flags=b") {
+		t.Errorf("SWAPDB of an expired key served the client: %q", list)
+	}
+	ctl.do("CLIENT UNBLOCK " + id)
+	if got := b.read(); got != nullArray {
+		t.Errorf("BRPOP = %q", got)
+	}
+
+	ctl.do("SELECT 9")
+	b.send("BRPOP k2 0")
+	waitBlocked(t, ctl, 1)
+	ctl.do("MULTI")
+	ctl.do("RPUSH k2 hello")
+	ctl.do("PEXPIRE k2 100")
+	ctl.do("DEBUG SLEEP 0.2")
+	if got := ctl.do("EXEC"); got != "*3\r\n:1\r\n:1\r\n+OK\r\n" {
+		t.Fatalf("EXEC = %q", got)
+	}
+	if list := ctl.do("CLIENT LIST ID " + id); !strings.Contains(list, "flags=b") {
+		t.Errorf("EXEC served an expired key: %q", list)
+	}
+	ctl.do("CLIENT UNBLOCK " + id)
+	if got := b.read(); got != nullArray {
+		t.Errorf("BRPOP = %q", got)
+	}
+	ctl.do("DEBUG SET-ACTIVE-EXPIRE 1")
+}

@@ -114,6 +114,9 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		e.rejectCommand(cl, spec, argv, w, ErrNotInMulti)
 		return false
 	}
+	if !e.subscribedModeCheck(cl, m, w) {
+		return false
+	}
 	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
 		// Before queueing, as Redis: a write queued in MULTI waits out a
 		// PAUSE WRITE, and so does an EXEC whose queue holds one.

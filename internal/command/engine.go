@@ -226,6 +226,7 @@ func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m] }
 // onExpire runs, shard locked, when the keyspace expires a key.
 func (e *Engine) onExpire(db int, key []byte) {
 	e.touchWatchedKey(db, key)
+	e.notifyExpired(db, key)
 	// Propagation of DEL and "expired" notifications hang off here.
 }
 
@@ -273,6 +274,7 @@ func (e *Engine) ResetStats() {
 // transaction and a blocking wait.
 func (e *Engine) Disconnect(cl *Client) {
 	e.unwatchAll(cl)
+	e.pubsubDisconnect(cl)
 	cl.multi = nil
 	if cl.block.Load() != nil {
 		e.FinishBlock(cl, &resp.Writer{}, true)

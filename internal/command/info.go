@@ -1,6 +1,7 @@
 package command
 
 import (
+	"github.com/cinnabar-db/cinnabar/internal/pubsub"
 	"os"
 	"runtime"
 	"sort"
@@ -260,7 +261,7 @@ func infoClients(dst []byte, e *Engine) []byte {
 	dst = infoInt(dst, "client_recent_max_output_buffer", int64(maxOut))
 	dst = infoInt(dst, "blocked_clients", int64(blocked))
 	dst = infoInt(dst, "tracking_clients", 0)
-	dst = infoInt(dst, "clients_in_timeout_table", int64(blocked))
+	dst = infoInt(dst, "clients_in_timeout_table", e.ClientsInTimeoutTable())
 	return dst
 }
 
@@ -463,8 +464,10 @@ func infoStats(dst []byte, e *Engine) []byte {
 	}
 	dst = infoInt(dst, "keyspace_hits", e.KS.KeyspaceHits.Load())
 	dst = infoInt(dst, "keyspace_misses", e.KS.KeyspaceMisses.Load())
-	for _, f := range [...]string{"pubsub_channels", "pubsub_patterns", "pubsubshard_channels",
-		"latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
+	dst = infoInt(dst, "pubsub_channels", int64(e.PubSub.NumChannels(pubsub.Global)))
+	dst = infoInt(dst, "pubsub_patterns", int64(e.PubSub.NumPat()))
+	dst = infoInt(dst, "pubsubshard_channels", int64(e.PubSub.NumChannels(pubsub.Shard)))
+	for _, f := range [...]string{"latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
 		"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
 		"total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
 		"tracking_total_items", "tracking_total_prefixes"} {

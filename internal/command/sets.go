@@ -76,14 +76,15 @@ func setLookupRead(c *Ctx, key []byte) (s *set.Set, ok bool) {
 
 // setsLookupRead looks the keys up for SINTER, SUNION, SDIFF & co.: nil
 // for a missing key. ok is false after a WRONGTYPE reply.
-func setsLookupRead(c *Ctx, keys [][]byte) ([]*set.Set, bool) {
-	sets := make([]*set.Set, len(keys))
-	for i, k := range keys {
+// buf is scratch space for the result.
+func setsLookupRead(c *Ctx, keys [][]byte, buf []*set.Set) ([]*set.Set, bool) {
+	sets := buf[:0]
+	for _, k := range keys {
 		s, ok := setLookupRead(c, k)
 		if !ok {
 			return nil, false
 		}
-		sets[i] = s
+		sets = append(sets, s)
 	}
 	return sets, true
 }
@@ -389,7 +390,8 @@ func sintercardCommand(c *Ctx) {
 // every other set has, replied as a set (in the smallest set's order),
 // counted (cardOnly, stopping at limit when it is not 0), or stored at dst.
 func setInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
-	sets, ok := setsLookupRead(c, keys)
+	var buf [4]*set.Set
+	sets, ok := setsLookupRead(c, keys, buf[:])
 	if !ok {
 		return
 	}
@@ -415,9 +417,14 @@ func setInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 	first := sets[0]
 	var out *set.Set
 	var mark resp.Deferred
-	if dst != nil {
+	single := len(sets) == 1 // SMEMBERS: the count is known
+	switch {
+	case dst != nil:
 		out = &set.Set{}
-	} else if !cardOnly {
+	case cardOnly:
+	case single:
+		c.W.Set(first.Len())
+	default:
 		mark = c.W.Defer()
 	}
 	max := setMaxIntsetEntries(c)
@@ -445,7 +452,7 @@ func setInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 		c.W.Int(card)
 	case out != nil:
 		setStore(c, dst, out, "sinterstore")
-	default:
+	case !single:
 		c.W.FinishSet(mark, int(card))
 	}
 }
@@ -483,7 +490,8 @@ func sdiffstoreCommand(c *Ctx) {
 }
 
 func setUnionDiffKeys(c *Ctx, keys [][]byte, dst []byte, op int) {
-	sets, ok := setsLookupRead(c, keys)
+	var buf [4]*set.Set
+	sets, ok := setsLookupRead(c, keys, buf[:])
 	if !ok {
 		return
 	}

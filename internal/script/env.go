@@ -59,6 +59,9 @@ type vm struct {
 	argv    [][]byte          // argv of redis.call, reused
 	argbuf  []byte            // bytes of argv, reused
 	sources map[string]string // short source name -> source of loadstring chunks
+
+	closures map[*lua.FunctionProto]*lua.LFunction // EVAL scripts' closures
+	noArgs   *lua.LTable                           // KEYS and ARGV between runs
 }
 
 // Lua 5.1's limits: LUAI_MAXCALLS nested calls.
@@ -81,6 +84,7 @@ func newVM(e *Engine, mode vmMode) *vm {
 		proxies:    make(map[*lua.LTable]*lua.LTable),
 		publicMeta: make(map[*lua.LTable]lua.LValue),
 		sources:    make(map[string]string),
+		closures:   make(map[*lua.FunctionProto]*lua.LFunction),
 		json:       e.evalJSON,
 	}
 	if mode == modeFunction {
@@ -230,6 +234,7 @@ func (v *vm) build() {
 		envPub.RawSetString("__index", v.gview)
 		v.publicMeta[v.env] = v.protect(envPub)
 	}
+	v.noArgs = v.protect(L.NewTable())
 	L.G.Global = g
 	L.Env = v.env
 	L.SetTop(0)
@@ -259,9 +264,10 @@ func (v *vm) real(t *lua.LTable) (*lua.LTable, bool) {
 // is Lua's message, position included.
 func compile(src, chunkname string) (*lua.FunctionProto, string) {
 	short := chunkID(chunkname)
-	if strings.HasPrefix(src, "\x1b") {
-		// A binary chunk: Redis's Lua parses it as text and fails.
-		return nil, short + ":1: unexpected symbol near 'char(27)'"
+	// Lua 5.1's own checker first, for its exact messages (a binary
+	// chunk fails there too: Redis's Lua reads it as text).
+	if msg := checkSyntax(src, short); msg != "" {
+		return nil, msg
 	}
 	chunk, err := parse.Parse(strings.NewReader(src), short)
 	if err != nil {

@@ -167,13 +167,13 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 	g := v.globals
 	g.RawSetString("KEYS", stringArray(L, keys))
 	g.RawSetString("ARGV", stringArray(L, args))
-	fn := L.NewFunctionFromProto(s.proto)
-	fn.Env = v.env
-	L.Push(fn)
+	L.Push(v.closure(s.proto))
 	err := L.PCall(0, 1, v.errHandler)
 	v.finish(r, err, w)
-	g.RawSetString("KEYS", lua.LNil)
-	g.RawSetString("ARGV", lua.LNil)
+	// Drop this run's arguments (assigning, not deleting, keeps the
+	// globals' hash stable).
+	g.RawSetString("KEYS", v.noArgs)
+	g.RawSetString("ARGV", v.noArgs)
 	v.reset(r)
 	e.putVM(v)
 }
@@ -215,6 +215,25 @@ func (v *vm) finish(r *Run, err error, w *resp.Writer) {
 	}
 	v.errorReply(w, msg, counted)
 }
+
+// closure returns the function of a compiled script in this state. A
+// main chunk has no upvalues and scripts cannot change a function's
+// environment, so one closure per script is reused.
+func (v *vm) closure(p *lua.FunctionProto) *lua.LFunction {
+	if fn, ok := v.closures[p]; ok {
+		return fn
+	}
+	if len(v.closures) >= maxClosures {
+		clear(v.closures)
+	}
+	fn := v.L.NewFunctionFromProto(p)
+	fn.Env = v.env
+	v.closures[p] = fn
+	return fn
+}
+
+// maxClosures bounds the closures a state keeps.
+const maxClosures = 1024
 
 // reset makes the state ready for the next run.
 func (v *vm) reset(r *Run) {

@@ -19,7 +19,10 @@ import (
 // replies to one buffer, then writes that buffer with a single write.
 // Out-of-band bytes (MONITOR lines, later pub/sub) from other goroutines
 // go through Push and a lazily started writer goroutine; writeMu keeps
-// replies and pushes whole and in order.
+// replies and pushes whole and in order. While the conn goroutine runs a
+// batch (busy), pushes wait in pending and join the reply buffer before
+// its next command, so a push never overtakes a reply that precedes it
+// (a SUBSCRIBE's confirmation and the messages that follow it).
 type conn struct {
 	srv *Server
 	nc  net.Conn
@@ -34,6 +37,8 @@ type conn struct {
 	inflight  int           // bytes being written by pushWriter, guarded by pushMu
 	softSince time.Time     // when the soft output limit was first exceeded, guarded by pushMu
 	pushWake  chan struct{} // created with the writer goroutine, guarded by pushMu
+	busy      bool          // the conn goroutine is running a batch, guarded by pushMu
+	queued    atomic.Bool   // pending is not empty
 	closed    atomic.Bool
 	qbuf      atomic.Int64 // query buffer bytes, for CLIENT LIST
 	qbufFree  atomic.Int64
@@ -118,6 +123,7 @@ func (c *conn) processBatch() bool {
 	eng := c.srv.eng
 	cl := c.cl
 	cl.Touch(eng.RefreshClock())
+	c.setBusy(true)
 	for {
 		argv, err := c.rd.Next()
 		if err == resp.ErrIncomplete {
@@ -136,6 +142,9 @@ func (c *conn) processBatch() bool {
 		// CLIENT LIST's qbuf counts the running command, as Redis's does.
 		c.qbuf.Store(int64(c.rd.Buffered() + c.rd.LastLen()))
 		c.qbufFree.Store(int64(c.rd.Cap() - c.rd.Buffered() - c.rd.LastLen()))
+		if c.queued.Load() {
+			c.takePending()
+		}
 		mode := cl.ReplyMode.Load()
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()
@@ -162,21 +171,72 @@ func (c *conn) processBatch() bool {
 			cl.ReplyMode.Store(command.ReplySkip)
 		}
 		if wt := cl.BlockedWaiter(); wt != nil {
+			c.takePending()
 			c.flush() // replies before the blocking command go out now
-			if !c.waitBlocked(wt) {
+			c.setBusy(false)
+			ok := c.waitBlocked(wt)
+			c.setBusy(true)
+			if !ok {
 				return true
 			}
 		}
 		if closeAfter {
-			c.flush()
+			c.endBatch()
 			return true
 		}
 		if c.w.Len() >= 64<<10 {
+			c.takePending()
 			c.flush()
 		}
 	}
-	c.flush()
+	c.endBatch()
 	return false
+}
+
+// setBusy marks the start or end of a batch; at the end, pushes queued
+// meanwhile go to the writer goroutine.
+func (c *conn) setBusy(on bool) {
+	c.pushMu.Lock()
+	c.busy = on
+	if !on && len(c.pending) > 0 && c.pushWake != nil {
+		select {
+		case c.pushWake <- struct{}{}:
+		default:
+		}
+	}
+	c.pushMu.Unlock()
+}
+
+// takePending moves the queued pushes into the reply buffer.
+func (c *conn) takePending() {
+	c.pushMu.Lock()
+	c.w.Buf = append(c.w.Buf, c.pending...)
+	c.pending = c.pending[:0]
+	c.queued.Store(false)
+	c.pushMu.Unlock()
+}
+
+// endBatch writes the batch's replies with the pushes queued meanwhile
+// and marks the conn idle. writeMu is taken first so that a push arriving
+// once the conn is idle is written after these bytes.
+func (c *conn) endBatch() {
+	c.writeMu.Lock()
+	c.pushMu.Lock()
+	c.w.Buf = append(c.w.Buf, c.pending...)
+	c.pending = c.pending[:0]
+	c.queued.Store(false)
+	c.busy = false
+	c.pushMu.Unlock()
+	if len(c.w.Buf) > 0 {
+		n, _ := c.nc.Write(c.w.Buf)
+		c.srv.eng.Stats.NetOutput.Add(int64(n))
+	}
+	c.writeMu.Unlock()
+	if cap(c.w.Buf) > 1<<20 {
+		c.w.Buf = nil // do not keep a huge buffer for an idle client
+	} else {
+		c.w.Reset()
+	}
 }
 
 func (c *conn) flush() {
@@ -268,13 +328,16 @@ func (c *conn) Push(b []byte) {
 		c.Close()
 		return
 	}
+	c.queued.Store(true)
 	if c.pushWake == nil {
 		c.pushWake = make(chan struct{}, 1)
 		go c.pushWriter(c.pushWake)
 	}
-	select {
-	case c.pushWake <- struct{}{}:
-	default:
+	if !c.busy { // a busy conn goroutine takes the bytes itself
+		select {
+		case c.pushWake <- struct{}{}:
+		default:
+		}
 	}
 	c.pushMu.Unlock()
 }
@@ -312,7 +375,12 @@ func (c *conn) pushWriter(wake chan struct{}) {
 	var buf []byte
 	for range wake {
 		c.pushMu.Lock()
+		if c.busy {
+			c.pushMu.Unlock()
+			continue
+		}
 		buf, c.pending = c.pending, buf[:0]
+		c.queued.Store(false)
 		c.inflight = len(buf)
 		c.pushMu.Unlock()
 		if len(buf) == 0 {

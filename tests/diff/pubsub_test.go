@@ -333,6 +333,8 @@ c CLIENT LIST
 c CONFIG GET maxmemory
 c HELLO 3
 c MULTI
+c EXEC                       # EXECABORT, as Redis's rejectCommand words it
+c DISCARD
 c PING
 c PING x
 c PSUBSCRIBE a*
@@ -359,8 +361,15 @@ q:2 PUBLISH channel self
 q:1 UNSUBSCRIBE channel
 q CLIENT REPLY ON
 q:0 CLIENT REPLY SKIP
-q:1 PUNSUBSCRIBE ch*
+q:1 SUBSCRIBE other
 q PING
+# a RESP3 subscriber going back to RESP2 is restricted again
+q? HELLO 2
+q GET x
+q HELLO 3
+q UNSUBSCRIBE
+q PUNSUBSCRIBE
+q GET x
 `)
 }
 
