@@ -55,6 +55,7 @@ type Waiter struct {
 	Deadline time.Time
 
 	state     atomic.Int32
+	stamp     int64       // when the client's request was read (Client.ReadStamp)
 	cancelReq atomic.Bool // CancelBlock came while the waiter was being served
 	reply     []byte
 	done      chan struct{}
@@ -117,6 +118,7 @@ func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 	}
 	b := &c.E.block
 	w.cl = c.C
+	w.stamp = c.C.ReadStamp
 	w.db = c.DB.ID()
 	w.spec = c.Spec
 	w.done = make(chan struct{})
@@ -134,7 +136,14 @@ func (c *Ctx) Block(w *Waiter, keys [][]byte) {
 	}
 	for _, k := range w.keys {
 		bk := blockKey{w.db, string(k)}
-		b.byKey[bk] = append(b.byKey[bk], w)
+		// FIFO by the time each client's request was read: connections run
+		// in parallel, so the one whose request arrived first may register
+		// second (Redis's single event loop never reorders them).
+		ws := append(b.byKey[bk], w)
+		for i := len(ws) - 1; i > 0 && ws[i-1].stamp > w.stamp; i-- {
+			ws[i-1], ws[i] = ws[i], ws[i-1]
+		}
+		b.byKey[bk] = ws
 	}
 	b.mu.Unlock()
 	b.count.Add(1)

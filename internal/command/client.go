@@ -88,6 +88,10 @@ type Client struct {
 	watched  []watchedKey // WATCHed keys (conn goroutine)
 	dirtyCAS atomic.Bool  // a watched key was modified
 
+	// ReadStamp is when the running request was read (monotonic ns; conn
+	// goroutine): blocked clients are queued in this order.
+	ReadStamp int64
+
 	// scratch state of the dispatcher (conn goroutine)
 	ctx      Ctx
 	keyBuf   []meta.KeyRef

@@ -102,6 +102,7 @@ func (c *conn) loop() {
 		c.rd.AuthRequired = !c.cl.Authenticated
 		n, err := c.rd.Fill(c.nc)
 		if n > 0 {
+			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
 			eng.Stats.NetInput.Add(int64(n))
 			if closeNow := c.processBatch(); closeNow {
 				return
@@ -271,6 +272,7 @@ func (c *conn) waitBlocked(wt *command.Waiter) bool {
 	read := func() {
 		n, err := c.rd.Fill(c.nc)
 		if n > 0 {
+			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
 			eng.Stats.NetInput.Add(int64(n))
 		}
 		readDone <- err

@@ -34,6 +34,7 @@ type Server struct {
 	done      chan struct{}        // closed by Close
 	wg        sync.WaitGroup       // connection and cron goroutines
 	shutdown  chan ShutdownRequest // SHUTDOWN command requests
+	mono      time.Time            // base of monotonic read stamps
 }
 
 // ShutdownRequest is a SHUTDOWN asked for by a client.
@@ -64,6 +65,7 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 		conns:    map[*conn]struct{}{},
 		done:     make(chan struct{}),
 		shutdown: make(chan ShutdownRequest, 1),
+		mono:     time.Now(),
 	}
 	cfg.OnChange("port", s.rebind)
 	cfg.OnChange("bind", s.rebind)
