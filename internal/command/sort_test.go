@@ -1,8 +1,14 @@
 package command_test
 
 import (
+	"bufio"
+	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/cinnabar-db/cinnabar/internal/servertest"
 )
 
 // SORT tests, in the script format of zsets_test.go. Expected replies are
@@ -211,4 +217,58 @@ SORT l BY w_* ALPHA LIMIT 0 14 => *
 SORT l BY w_* ALPHA LIMIT 0 50 => ["0", "24", "48", "9", "33", "18", "42", "3", "27", "12", "36", "21", "45", "6", "30", "15", "39", "37", "22", "46", "7", "31", "16", "40", "1", "25", "49", "10", "34", "19", "43", "4", "28", "13", "11", "35", "20", "44", "5", "29", "14", "38", "23", "47", "8", "32", "17", "41", "2", "26"]
 SORT l BY nokey_* ALPHA LIMIT 10 5 => ["20", "7", "44", "31", "18"]
 `)
+}
+
+// TestSortConcurrent runs SORTs whose BY and GET patterns read keys all
+// over the keyspace, with STORE, while other clients write those keys:
+// under -race this checks that SORT locks what it reads and writes.
+func TestSortConcurrent(t *testing.T) {
+	s := servertest.Start(t, nil)
+	const clients, rounds = 4, 200
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*clients)
+	for i := range 2 * clients {
+		conn := s.Dial(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := bufio.NewReader(conn)
+			for j := range rounds {
+				var args []string
+				if i%2 == 0 {
+					args = []string{"SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*", "STORE", "dst" + strconv.Itoa(i)}
+					if j%3 == 0 {
+						args = []string{"SORT", "l", "LIMIT", "0", "5", "STORE", "l" + strconv.Itoa(i)}
+					}
+				} else {
+					n := strconv.Itoa((i*rounds + j) % 50)
+					args = []string{"SET", "w_" + n, strconv.Itoa(j)}
+					if j%2 == 0 {
+						args = []string{"RPUSH", "l", n}
+					}
+				}
+				if _, err := conn.Write(encodeCommand(args)); err != nil {
+					errs <- err
+					return
+				}
+				if reply, err := zsRender(r); err != nil || strings.HasPrefix(reply, "-") {
+					errs <- fmt.Errorf("%q: %q %v", args, reply, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func encodeCommand(args []string) []byte {
+	b := []byte("*" + strconv.Itoa(len(args)) + "\r\n")
+	for _, a := range args {
+		b = append(b, "$"+strconv.Itoa(len(a))+"\r\n"+a+"\r\n"...)
+	}
+	return b
 }

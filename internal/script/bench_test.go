@@ -11,9 +11,9 @@ import (
 type benchHost struct{}
 
 func (benchHost) Call(r *Run, argv [][]byte, w *resp.Writer) { w.BulkString("value") }
-func (benchHost) ACLCheck(*Run, [][]byte) (bool, bool)        { return true, true }
-func (benchHost) Log(int, string)                             {}
-func (benchHost) ErrorReply(*Run, string, bool)               {}
+func (benchHost) ACLCheck(*Run, [][]byte) (bool, bool)       { return true, true }
+func (benchHost) Log(int, string)                            {}
+func (benchHost) ErrorReply(*Run, string, bool)              {}
 
 // BenchmarkEvalSHA is EVALSHA of a cached one-call script: lookup by SHA,
 // run on a pooled state, convert the reply.

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"math"
 	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
@@ -213,7 +214,7 @@ func (v *vm) writeTable(w *resp.Writer, t *lua.LTable, top int) {
 		return
 	}
 	if n, ok := t.RawGetString("double").(lua.LNumber); ok {
-		w.Double(float64(n))
+		writeDouble(w, float64(n))
 		return
 	}
 	if s, ok := t.RawGetString("big_number").(lua.LString); ok {
@@ -262,6 +263,24 @@ func (v *vm) writeTable(w *resp.Writer, t *lua.LTable, top int) {
 		// Stack: table, element.
 		v.writeReply(w, t.RawGetInt(j), top+1)
 	}
+}
+
+// writeDouble is addReplyDouble: "%.17g", which spells a NaN with its
+// sign ("-nan" for the NaN that 0/0 yields on x86-64).
+func writeDouble(w *resp.Writer, f float64) {
+	if f == f {
+		w.Double(f)
+		return
+	}
+	s := "nan"
+	if math.Signbit(f) {
+		s = "-nan"
+	}
+	if w.Proto >= 3 {
+		w.Raw([]byte("," + s + "\r\n"))
+		return
+	}
+	w.BulkString(s)
 }
 
 // errorReply writes an error reply of the script and tells the host.

@@ -426,3 +426,24 @@ func TestParseLibraryMeta(t *testing.T) {
 		t.Fatalf("%q %q %d %v", engine, name, off, err)
 	}
 }
+
+func TestHostPanicPropagates(t *testing.T) {
+	// A panic in the command layer must not become a script error.
+	h := newTestHost()
+	e := New(Config{Host: h, MaxIdle: 1})
+	h.onCall = func(r *Run) { panic("BUG: host broke") }
+	s := mustLoad(t, e, "return pcall(redis.call, 'ping')")
+	func() {
+		defer func() {
+			if p := recover(); p != "BUG: host broke" {
+				t.Fatalf("recovered %v", p)
+			}
+		}()
+		eval(e, &Run{}, s, nil, nil)
+		t.Fatal("no panic")
+	}()
+	h.onCall = nil
+	if got := eval(e, &Run{}, s, nil, nil); got != ":1\r\n" {
+		t.Fatalf("after a host panic: %q", got)
+	}
+}

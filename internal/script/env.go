@@ -61,7 +61,10 @@ type vm struct {
 	sources map[string]string // short source name -> source of loadstring chunks
 
 	closures map[*lua.FunctionProto]*lua.LFunction // EVAL scripts' closures
+	flushGen uint64                                // Engine.flushGen the closures belong to
 	noArgs   *lua.LTable                           // KEYS and ARGV between runs
+
+	hostPanic any // a panic of a Host method, raised again after the run
 }
 
 // Lua 5.1's limits: LUAI_MAXCALLS nested calls.
@@ -73,7 +76,7 @@ func newVM(e *Engine, mode vmMode) *vm {
 		CallStackSize:       maxCalls,
 		MinimizeStackMemory: true,
 		RegistrySize:        1024,
-		RegistryMaxSize:     1 << 20,
+		RegistryMaxSize:     1 << 18,
 		RegistryGrowStep:    1024,
 	})
 	v := &vm{
@@ -166,8 +169,10 @@ func (v *vm) build() {
 	// string: a metatable of its own for strings, as in Lua.
 	str := gopher.RawGetString(lua.StringLibName).(*lua.LTable)
 	str.RawSetString("__index", lua.LNil)
+	v.checkLibrary(str, "string")
 	str.RawSetString("dump", L.NewFunction(strDump))
 	str.RawSetString("format", L.NewFunction(strFormat))
+	str.RawSetString("gfind", str.RawGetString("gmatch"))
 	strMeta := L.NewTable()
 	strMeta.RawSetString("__index", str)
 	L.SetMetatable(lua.LString(""), strMeta)
@@ -178,6 +183,7 @@ func (v *vm) build() {
 	g.RawSetString(lua.StringLibName, strView)
 
 	tab := gopher.RawGetString(lua.TabLibName).(*lua.LTable)
+	v.checkLibrary(tab, "table")
 	tab.RawSetString("insert", L.NewClosure(v.tableInsert, tab.RawGetString("insert")))
 	tab.RawSetString("foreach", L.NewFunction(v.tableForeach))
 	tab.RawSetString("foreachi", L.NewFunction(v.tableForeachi))
@@ -185,6 +191,7 @@ func (v *vm) build() {
 	g.RawSetString(lua.TabLibName, v.protect(tab))
 
 	m := gopher.RawGetString(lua.MathLibName).(*lua.LTable)
+	v.checkLibrary(m, "math")
 	m.RawSetString("huge", lua.LNumber(posInf))
 	m.RawSetString("random", L.NewFunction(v.mathRandom))
 	m.RawSetString("randomseed", L.NewFunction(v.mathRandomseed))
@@ -238,6 +245,16 @@ func (v *vm) build() {
 	L.G.Global = g
 	L.Env = v.env
 	L.SetTop(0)
+}
+
+// checkLibrary puts Lua 5.1's argument checks in front of gopher-lua's
+// functions of a library.
+func (v *vm) checkLibrary(t *lua.LTable, lib string) {
+	for name, spec := range libSpecs[lib] {
+		if fn, ok := t.RawGetString(name).(*lua.LFunction); ok && fn.IsG {
+			t.RawSetString(name, wrapChecked(v.L, fn, spec))
+		}
+	}
 }
 
 // protect returns a read-only view of t.

@@ -108,6 +108,7 @@ func (e *Engine) Flush() {
 	e.mu.Lock()
 	e.scripts = make(map[[40]byte]*Script)
 	e.scriptsMem = 0
+	e.flushGen.Add(1) // pooled states drop their closures
 	e.mu.Unlock()
 }
 
@@ -167,8 +168,17 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 	g := v.globals
 	g.RawSetString("KEYS", stringArray(L, keys))
 	g.RawSetString("ARGV", stringArray(L, args))
+	if gen := e.flushGen.Load(); gen != v.flushGen {
+		clear(v.closures)
+		v.flushGen = gen
+	}
 	L.Push(v.closure(s.proto))
 	err := L.PCall(0, 1, v.errHandler)
+	if p := v.hostPanic; p != nil {
+		r.end(v)
+		v.close()
+		panic(p)
+	}
 	v.finish(r, err, w)
 	// Drop this run's arguments (assigning, not deleting, keeps the
 	// globals' hash stable).

@@ -272,6 +272,11 @@ func (e *Engine) runLibrary(lib *Library, src string, timeout time.Duration) err
 	if timer != nil {
 		timer.Stop()
 	}
+	if p := v.hostPanic; p != nil {
+		v.close()
+		e.fn = nil
+		panic(p)
+	}
 	timedOut := ctx.killed()
 	L.SetContext(v.ctx)
 	v.loading = nil
@@ -385,6 +390,12 @@ func (e *Engine) FCall(r *Run, f *Function, keys, args [][]byte, w *resp.Writer)
 	L.Push(stringArray(L, keys))
 	L.Push(stringArray(L, args))
 	err := L.PCall(2, 1, v.errHandler)
+	if p := v.hostPanic; p != nil {
+		r.end(v)
+		v.close()
+		e.fn = nil
+		panic(p)
+	}
 	v.finish(r, err, w)
 	v.reset(r)
 }

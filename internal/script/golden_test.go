@@ -130,3 +130,19 @@ func diff(got, want string) string {
 	}
 	return fmt.Sprintf("(len %d vs %d, first difference at %d)\n got ...%q\nwant ...%q", len(got), len(want), i, clip(got), clip(want))
 }
+
+func TestLoadGolden(t *testing.T) {
+	e := New(Config{Host: newTestHost()})
+	for _, c := range loadGolden {
+		w := resp.NewWriter()
+		s, err := e.Load([]byte(c.script))
+		if err != nil {
+			w.Error(err.Error())
+		} else {
+			w.BulkString(s.SHA)
+		}
+		if got := string(w.Buf); got != c.want {
+			t.Errorf("SCRIPT LOAD %q\n%s", c.script, diff(got, c.want))
+		}
+	}
+}

@@ -36,6 +36,7 @@ func newTestHost() *testHost {
 var testArity = map[string]int{
 	"ping": -1, "get": 2, "set": -3, "incr": 2, "del": -2, "rpush": -3, "lrange": 4,
 	"hset": -4, "hgetall": 2, "zadd": -4, "zscore": 3, "debug": -2, "subscribe": -2,
+	"raw": 2,
 }
 
 var testWrite = map[string]bool{"set": true, "incr": true, "del": true, "rpush": true, "hset": true, "zadd": true}
@@ -143,6 +144,8 @@ func (h *testHost) Call(r *Run, argv [][]byte, w *resp.Writer) {
 		w.Double(f)
 	case "debug":
 		w.Raw([]byte(debugProtocol[w.Proto][strings.ToLower(arg(2))]))
+	case "raw": // test hook: the reply is argv[1] as is
+		w.Raw(argv[1])
 	case "subscribe":
 		w.Error("ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client")
 	}

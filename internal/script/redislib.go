@@ -87,11 +87,8 @@ func (v *vm) redisGeneric(L *lua.LState, raiseErr bool) int {
 	}
 	v.reply.Reset()
 	v.reply.Proto = r.resp
-	v.e.cfg.Host.Call(r, argv, &v.reply)
+	v.hostCall(r, argv)
 	buf := v.reply.Buf
-	if len(buf) == 0 {
-		panic("BUG: Host.Call wrote no reply")
-	}
 	val, _ := v.parseReply(buf, 0)
 	// Drop large reply buffers rather than keep them in the pool.
 	if cap(v.reply.Buf) > 64<<10 {
@@ -102,6 +99,31 @@ func (v *vm) redisGeneric(L *lua.LState, raiseErr bool) int {
 	}
 	L.Push(val)
 	return 1
+}
+
+// hostCall runs a command through the host.
+func (v *vm) hostCall(r *Run, argv [][]byte) {
+	defer v.notePanic()
+	v.e.cfg.Host.Call(r, argv, &v.reply)
+	if len(v.reply.Buf) == 0 {
+		panic("BUG: Host.Call wrote no reply")
+	}
+}
+
+// guardHost runs a host callback from inside Lua.
+func (v *vm) guardHost(f func()) {
+	defer v.notePanic()
+	f()
+}
+
+// notePanic records a panic of the host so that it is raised again once
+// the Lua state has unwound (gopher-lua's PCall would otherwise turn it
+// into a script error and hide it).
+func (v *vm) notePanic() {
+	if p := recover(); p != nil {
+		v.hostPanic = p
+		panic(p)
+	}
 }
 
 // collectArgv is luaArgsToRedisArgv: strings as they are, numbers as
@@ -219,7 +241,7 @@ func (v *vm) redisLog(L *lua.LState) int {
 			b.WriteString(s)
 		}
 	}
-	v.e.cfg.Host.Log(int(level), b.String())
+	v.guardHost(func() { v.e.cfg.Host.Log(int(level), b.String()) })
 	return 0
 }
 
@@ -275,7 +297,8 @@ func (v *vm) redisACLCheckCmd(L *lua.LState) int {
 	if argv == nil {
 		raiseRedisError(L, msg)
 	}
-	allowed, known := v.e.cfg.Host.ACLCheck(v.run, argv)
+	var allowed, known bool
+	v.guardHost(func() { allowed, known = v.e.cfg.Host.ACLCheck(v.run, argv) })
 	if !known {
 		raiseRedisError(L, "Invalid command passed to redis.acl_check_cmd()")
 	}

@@ -27,6 +27,7 @@ package script
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
@@ -93,6 +94,7 @@ type Engine struct {
 	mu         sync.RWMutex
 	scripts    map[[40]byte]*Script // guarded by mu
 	scriptsMem int64                // guarded by mu
+	flushGen   atomic.Uint64        // bumped by Flush
 
 	poolMu sync.Mutex
 	idle   []*vm // guarded by poolMu

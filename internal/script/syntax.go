@@ -109,7 +109,7 @@ func tokenString(tok int) string {
 	if tok < 32 || tok == 127 {
 		return "char(" + strconv.Itoa(tok) + ")"
 	}
-	return string(rune(tok))
+	return string([]byte{byte(tok)})
 }
 
 func (ls *lexer) txtToken(tok int) string {
@@ -305,14 +305,8 @@ func (ls *lexer) readLongString(sep int, isString bool) {
 				ls.lexError("unfinished long string", tkEOS)
 			}
 			ls.lexError("unfinished long comment", tkEOS)
-		case c == '[':
-			// LUA_COMPAT_LSTR 1.
-			if ls.skipSep() == sep {
-				ls.saveNext()
-				if sep == 0 {
-					ls.lexError("nesting of [[...]] is deprecated", '[')
-				}
-			}
+		// The reference server's Lua is built without LUA_COMPAT_LSTR:
+		// "[[" inside a long string is plain text.
 		case c == ']':
 			if ls.skipSep() == sep {
 				ls.saveNext()
