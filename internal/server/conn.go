@@ -157,7 +157,8 @@ func (c *conn) processBatch() bool {
 		// CLIENT REPLY: OFF drops every reply; SKIP drops its own reply
 		// and the next command's (SkipNext becomes Skip for that one).
 		switch {
-		case mode == command.ReplySkip:
+		case mode == command.ReplySkip && after != command.ReplyOn:
+			// (CLIENT REPLY ON cancels the skip and is answered.)
 			c.w.Buf = c.w.Buf[:mark]
 			switch after {
 			case command.ReplySkip:
