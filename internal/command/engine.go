@@ -84,9 +84,14 @@ type Engine struct {
 	PauseFn    func(until time.Time, writesOnly bool)     // CLIENT PAUSE
 	UnpauseFn  func()
 
-	pause    pauseState // CLIENT PAUSE
-	block    blocking   // clients blocked on keys
-	watchers watching   // WATCHed keys
+	pause    pauseState    // CLIENT PAUSE
+	block    blocking      // clients blocked on keys
+	watchers watching      // WATCHed keys
+	tracking trackingTable // client-side caching (tracking.go)
+
+	// Dirty counts changes since the last save (Redis's server.dirty):
+	// every Modified adds one.
+	Dirty atomic.Int64
 
 	lastSave    atomic.Int64
 	memPeak     atomic.Uint64 // INFO used_memory_peak
@@ -226,6 +231,7 @@ func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m] }
 // onExpire runs, shard locked, when the keyspace expires a key.
 func (e *Engine) onExpire(db int, key []byte) {
 	e.touchWatchedKey(db, key)
+	e.trackingInvalidateKey(nil, key, true)
 	e.notifyExpired(db, key)
 	// Propagation of DEL and "expired" notifications hang off here.
 }
@@ -274,6 +280,7 @@ func (e *Engine) ResetStats() {
 // transaction and a blocking wait.
 func (e *Engine) Disconnect(cl *Client) {
 	e.unwatchAll(cl)
+	e.disableTracking(cl)
 	e.pubsubDisconnect(cl)
 	cl.multi = nil
 	if cl.block.Load() != nil {

@@ -3,7 +3,11 @@ package command
 // Modified is Redis's signalModifiedKey: called after every write to key.
 // WATCH, client-side caching invalidation and blocked-client wake-ups hang
 // off it.
-func (c *Ctx) Modified(key []byte) { c.E.touchWatchedKey(c.DB.ID(), key) }
+func (c *Ctx) Modified(key []byte) {
+	c.E.Dirty.Add(1)
+	c.E.touchWatchedKey(c.DB.ID(), key)
+	c.E.trackingInvalidateKey(c, key, true)
+}
 
 // Notify is Redis's notifyKeyspaceEvent: class is the notify-keyspace-events
 // class letter of the event ("g" generic, "$" string, "l" list, "s" set,
@@ -18,4 +22,8 @@ func (c *Ctx) Notify(class byte, event string, key []byte) {
 }
 
 // ModifiedIn is Modified for a key of another database (MOVE, COPY ... DB).
-func (c *Ctx) ModifiedIn(db int, key []byte) { c.E.touchWatchedKey(db, key) }
+func (c *Ctx) ModifiedIn(db int, key []byte) {
+	c.E.Dirty.Add(1)
+	c.E.touchWatchedKey(db, key)
+	c.E.trackingInvalidateKey(c, key, true)
+}

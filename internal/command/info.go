@@ -260,7 +260,8 @@ func infoClients(dst []byte, e *Engine) []byte {
 	dst = infoInt(dst, "client_recent_max_input_buffer", int64(maxIn))
 	dst = infoInt(dst, "client_recent_max_output_buffer", int64(maxOut))
 	dst = infoInt(dst, "blocked_clients", int64(blocked))
-	dst = infoInt(dst, "tracking_clients", 0)
+	trkClients, _, _, _ := e.TrackingInfo()
+	dst = infoInt(dst, "tracking_clients", trkClients)
 	dst = infoInt(dst, "clients_in_timeout_table", e.ClientsInTimeoutTable())
 	return dst
 }
@@ -412,10 +413,11 @@ func infoPersistence(dst []byte, e *Engine) []byte {
 		dst = infoInt(dst, f, 0)
 	}
 	dst = infoFloat(dst, "current_fork_perc", 0, "")
-	for _, f := range [...]string{"current_save_keys_processed", "current_save_keys_total",
-		"rdb_changes_since_last_save", "rdb_bgsave_in_progress"} {
+	for _, f := range [...]string{"current_save_keys_processed", "current_save_keys_total"} {
 		dst = infoInt(dst, f, 0)
 	}
+	dst = infoInt(dst, "rdb_changes_since_last_save", e.Dirty.Load())
+	dst = infoInt(dst, "rdb_bgsave_in_progress", 0)
 	dst = infoInt(dst, "rdb_last_save_time", e.lastSave.Load())
 	dst = infoField(dst, "rdb_last_bgsave_status", "ok")
 	dst = infoInt(dst, "rdb_last_bgsave_time_sec", -1)
@@ -469,10 +471,13 @@ func infoStats(dst []byte, e *Engine) []byte {
 	dst = infoInt(dst, "pubsubshard_channels", int64(e.PubSub.NumChannels(pubsub.Shard)))
 	for _, f := range [...]string{"latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
 		"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
-		"total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys",
-		"tracking_total_items", "tracking_total_prefixes"} {
+		"total_active_defrag_time", "current_active_defrag_time"} {
 		dst = infoInt(dst, f, 0)
 	}
+	_, trkKeys, trkItems, trkPrefixes := e.TrackingInfo()
+	dst = infoInt(dst, "tracking_total_keys", trkKeys)
+	dst = infoInt(dst, "tracking_total_items", trkItems)
+	dst = infoInt(dst, "tracking_total_prefixes", trkPrefixes)
 	dst = infoInt(dst, "unexpected_error_replies", e.Stats.UnexpectedError.Load())
 	dst = infoInt(dst, "total_error_replies", e.errorsTotal.Load())
 	for _, f := range [...]string{"dump_payload_sanitizations", "total_reads_processed",
