@@ -130,8 +130,7 @@ func (c *conn) processBatch() bool {
 		if err == resp.ErrIncomplete {
 			break
 		}
-		var perr *resp.ProtocolError
-		if errors.As(err, &perr) {
+		if perr, ok := err.(*resp.ProtocolError); ok { // not errors.As: it would allocate per command
 			c.w.Error(perr.Msg)
 			c.srv.log.Verbose("Protocol error (", perr.Reason, ") from client: addr=", cl.Addr)
 			c.flush()
