@@ -88,9 +88,12 @@ type Client struct {
 	watched  []watchedKey // WATCHed keys (conn goroutine)
 	dirtyCAS atomic.Bool  // a watched key was modified
 
+	trk clientTracking // client-side caching (tracking.go)
+
 	// ReadStamp is when the running request was read (monotonic ns; conn
 	// goroutine): blocked clients are queued in this order.
 	ReadStamp int64
+	lastT     time.Duration // end of the previous command (since Engine.mono); 0 outside batches
 
 	// scratch state of the dispatcher (conn goroutine)
 	ctx      Ctx

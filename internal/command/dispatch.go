@@ -127,6 +127,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 			}
 		}
 		e.waitPause(cl, pm)
+		e.BeginBatch(cl) // the wait is not the command's time
 	}
 	if cl.multi != nil && queueable(spec.Name) {
 		e.queue(cl, spec, argv, w)
@@ -217,13 +218,23 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	if e.block.pending.Load() {
 		e.serveReady()
 	}
+	if e.trackingDue(cl) {
+		e.trackingAfterCall(cl, spec)
+	}
 }
 
 // run executes a handler whose shards are already locked: MONITOR feed,
 // panic recovery and statistics (Redis's call() without propagation).
 func (e *Engine) run(ctx *Ctx) {
 	cl, spec, argv, w := ctx.C, ctx.Spec, ctx.Argv, ctx.W
-	start := time.Since(e.mono)
+	// One clock read per command: a command's duration runs from the end
+	// of the previous one (or the start of its batch, see BeginBatch), so
+	// it includes the few ns of parsing its request. Clients outside a
+	// connection batch (scripts, replay) read the clock twice.
+	start := cl.lastT
+	if start == 0 {
+		start = time.Since(e.mono)
+	}
 	mark := len(w.Buf)
 	func() {
 		defer func() {
@@ -236,7 +247,14 @@ func (e *Engine) run(ctx *Ctx) {
 		}()
 		spec.Handler(ctx)
 	}()
-	dur := time.Since(e.mono) - start
+	if cl.trk.flags.Load()&trackOn != 0 {
+		e.trackingRememberKeys(ctx, argv)
+	}
+	end := time.Since(e.mono)
+	dur := end - start
+	if cl.lastT != 0 {
+		cl.lastT = end
+	}
 	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
 		// After the command, as Redis: EXEC shows after its queued commands,
 		// passwords are already redacted in argv, and the database is the
@@ -310,3 +328,7 @@ func panicString(r any) string {
 	}
 	return "non-error panic"
 }
+
+// BeginBatch marks the start of a batch of pipelined commands (or the end
+// of a wait) for cl: the first command's duration is measured from here.
+func (e *Engine) BeginBatch(cl *Client) { cl.lastT = time.Since(e.mono) }

@@ -124,6 +124,7 @@ func (c *conn) processBatch() bool {
 	eng := c.srv.eng
 	cl := c.cl
 	cl.Touch(eng.RefreshClock())
+	eng.BeginBatch(cl)
 	c.setBusy(true)
 	for {
 		argv, err := c.rd.Next()
@@ -176,6 +177,7 @@ func (c *conn) processBatch() bool {
 			c.flush() // replies before the blocking command go out now
 			c.setBusy(false)
 			ok := c.waitBlocked(wt)
+			eng.BeginBatch(cl)
 			c.setBusy(true)
 			if !ok {
 				return true
