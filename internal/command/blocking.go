@@ -253,6 +253,7 @@ func (e *Engine) serveKey(bk blockKey) {
 			wrongType = true
 		default:
 			served = w.Serve(&ctx, key)
+			e.TrackingFlushPending(w.cl, &out) // invalidations after the reply
 		}
 		e.KS.Release(shards)
 

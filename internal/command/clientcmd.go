@@ -20,6 +20,10 @@ func clientCommands() []*Spec {
 		{Name: "client|unpause", Handler: clientUnpauseCommand},
 		{Name: "client|reply", Handler: clientReplyCommand},
 		{Name: "client|no-evict", Handler: clientNoEvictCommand},
+		{Name: "client|tracking", Handler: clientTrackingCommand},
+		{Name: "client|caching", Handler: clientCachingCommand},
+		{Name: "client|getredir", Handler: clientGetRedirCommand},
+		{Name: "client|trackinginfo", Handler: clientTrackingInfoCommand},
 		{Name: "client|help", Handler: clientHelpCommand},
 	}
 }
@@ -124,7 +128,7 @@ func appendClientInfo(dst []byte, e *Engine, cl *Client, self *Ctx) []byte {
 	dst = append(dst, " idle="...)
 	dst = appendInt(dst, now-cl.LastActive()/1000)
 	dst = append(dst, " flags="...)
-	dst = appendClientFlags(dst, f, cl.dirtyCAS.Load())
+	dst = appendClientFlags(dst, f, cl, cl.dirtyCAS.Load())
 	dst = append(dst, " db="...)
 	dst = appendInt(dst, int64(cl.dbAtomic.Load()))
 	dst = append(dst, " sub="...)
@@ -161,13 +165,15 @@ func appendClientInfo(dst []byte, e *Engine, cl *Client, self *Ctx) []byte {
 	dst = append(dst, cmd...)
 	dst = append(dst, " user="...)
 	dst = append(dst, user...)
-	dst = append(dst, " redir=-1 resp="...)
+	dst = append(dst, " redir="...)
+	dst = appendInt(dst, trackingRedirOf(cl))
+	dst = append(dst, " resp="...)
 	dst = appendInt(dst, int64(cl.Proto()))
 	return dst
 }
 
 // appendClientFlags appends CLIENT LIST's flags letters in Redis's order.
-func appendClientFlags(dst []byte, f uint32, dirtyCAS bool) []byte {
+func appendClientFlags(dst []byte, f uint32, cl *Client, dirtyCAS bool) []byte {
 	n := len(dst)
 	if f&FlagMonitor != 0 {
 		dst = append(dst, 'O')
@@ -182,6 +188,7 @@ func appendClientFlags(dst []byte, f uint32, dirtyCAS bool) []byte {
 			dst = append(dst, fl.ch)
 		}
 	}
+	dst = appendTrackingFlags(dst, cl)
 	if dirtyCAS {
 		dst = append(dst, 'd')
 	}

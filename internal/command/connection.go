@@ -78,6 +78,7 @@ func resetCommand(c *Ctx) {
 	c.E.Clients.RemoveMonitor(c.C)
 	c.E.discardTransaction(c.C)
 	c.E.pubsubReset(c.C)
+	c.E.disableTracking(c.C)
 	c.C.SelectDB(0)
 	c.C.SetProto(2)
 	c.W.Proto = 2

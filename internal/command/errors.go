@@ -140,3 +140,17 @@ const (
 	ErrUnblockReason   = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
 	ErrUnblocked       = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
 )
+
+// Client-side caching errors (networking.c clientCommand, tracking.c).
+const (
+	ErrTrackingOneRedirect   = "ERR A client can only redirect to a single other client"
+	ErrTrackingNoRedirect    = "ERR The client ID you want redirect to does not exist"
+	ErrTrackingPrefixNoBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+	ErrTrackingSwitchBcast   = "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+	ErrTrackingOptBcast      = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+	ErrTrackingOptinOptout   = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+	ErrTrackingSwitchOpt     = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+	ErrCachingNotTracking    = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+	ErrCachingYesNotOptin    = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+	ErrCachingNoNotOptout    = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+)

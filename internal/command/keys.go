@@ -460,6 +460,7 @@ func flushdbCommand(c *Ctx) {
 		return
 	}
 	c.E.TouchAllWatchedKeysInDB(c.DB.ID(), -1) // signalFlushedDb
+	c.E.trackingInvalidateKeysOnFlush(c)
 	c.DB.Flush()
 	// TODO(propagation): forced propagation of FLUSHDB.
 	c.W.OK()
@@ -472,6 +473,7 @@ func flushallCommand(c *Ctx) {
 	for i := 0; i < c.E.KS.NumDBs(); i++ {
 		c.E.TouchAllWatchedKeysInDB(i, -1) // signalFlushedDb(-1)
 	}
+	c.E.trackingInvalidateKeysOnFlush(c)
 	c.E.KS.FlushAll()
 	// TODO(persistence): dirty++ and the RDB save Redis does after FLUSHALL
 	// when save points are configured.

@@ -146,3 +146,12 @@ func TestLoadGolden(t *testing.T) {
 		}
 	}
 }
+
+func TestMiscGolden(t *testing.T) {
+	e := New(Config{Host: newTestHost()})
+	for _, c := range miscGolden {
+		if got := evalReply(e, 2, c.script, nil, nil); got != c.want {
+			t.Errorf("EVAL %q\n%s", c.script, diff(got, c.want))
+		}
+	}
+}
