@@ -201,12 +201,8 @@ func (v *vm) writeReply(w *resp.Writer, x lua.LValue, top int) {
 
 func (v *vm) writeTable(w *resp.Writer, t *lua.LTable, top int) {
 	if s, ok := t.RawGetString("err").(lua.LString); ok {
-		msg, _ := toString(v.L.GetField(t, "err"))
-		counted := v.L.GetField(t, "ignore_error_stats_update") == lua.LTrue
-		if msg == "" && string(s) != "" {
-			msg = string(s)
-		}
-		v.errorReply(w, msg, counted)
+		counted := t.RawGetString("ignore_error_stats_update") == lua.LTrue
+		v.errorReply(w, string(s), counted)
 		return
 	}
 	if s, ok := t.RawGetString("ok").(lua.LString); ok {

@@ -142,7 +142,7 @@ func (v *vm) build() {
 	v.publicMeta[v.gview] = v.protect(errorMeta())
 
 	// Base library: gopher-lua's where it matches Lua 5.1, ours elsewhere.
-	for _, name := range []string{"assert", "ipairs", "rawequal", "select", "type", "unpack", "xpcall"} {
+	for _, name := range []string{"assert", "ipairs", "rawequal", "type"} {
 		g.RawSetString(name, gopher.RawGetString(name))
 	}
 	for name, fn := range map[string]lua.LGFunction{
@@ -159,6 +159,9 @@ func (v *vm) build() {
 		"setmetatable":   v.baseSetmetatable,
 		"tonumber":       baseTonumber,
 		"tostring":       v.baseTostring,
+		"select":         baseSelect,
+		"unpack":         baseUnpack,
+		"xpcall":         baseXpcall,
 	} {
 		g.RawSetString(name, L.NewFunction(fn))
 	}
@@ -172,6 +175,11 @@ func (v *vm) build() {
 	v.checkLibrary(str, "string")
 	str.RawSetString("dump", L.NewFunction(strDump))
 	str.RawSetString("format", L.NewFunction(strFormat))
+	for name, fn := range map[string]lua.LGFunction{
+		"find": strFind, "match": strMatch, "gmatch": strGmatch, "gsub": strGsub, "char": strChar,
+	} {
+		str.RawSetString(name, L.NewFunction(fn))
+	}
 	str.RawSetString("gfind", str.RawGetString("gmatch"))
 	strMeta := L.NewTable()
 	strMeta.RawSetString("__index", str)
@@ -188,6 +196,8 @@ func (v *vm) build() {
 	tab.RawSetString("foreach", L.NewFunction(v.tableForeach))
 	tab.RawSetString("foreachi", L.NewFunction(v.tableForeachi))
 	tab.RawSetString("setn", L.NewFunction(tableSetn))
+	tab.RawSetString("concat", L.NewFunction(tableConcat))
+	tab.RawSetString("sort", L.NewFunction(tableSort))
 	g.RawSetString(lua.TabLibName, v.protect(tab))
 
 	m := gopher.RawGetString(lua.MathLibName).(*lua.LTable)
@@ -195,9 +205,13 @@ func (v *vm) build() {
 	m.RawSetString("huge", lua.LNumber(posInf))
 	m.RawSetString("random", L.NewFunction(v.mathRandom))
 	m.RawSetString("randomseed", L.NewFunction(v.mathRandomseed))
+	m.RawSetString("fmod", L.NewFunction(mathFmod))
 	g.RawSetString(lua.MathLibName, v.protect(m))
 
-	g.RawSetString(lua.CoroutineLibName, v.protect(gopher.RawGetString(lua.CoroutineLibName).(*lua.LTable)))
+	co := gopher.RawGetString(lua.CoroutineLibName).(*lua.LTable)
+	co.RawSetString("resume", L.NewFunction(coResume(co.RawGetString("resume").(*lua.LFunction).GFunction)))
+	co.RawSetString("wrap", L.NewFunction(coWrap))
+	g.RawSetString(lua.CoroutineLibName, v.protect(co))
 
 	v.null = L.NewUserData()
 	g.RawSetString("cjson", v.protect(v.openCjson(v.json)))
@@ -392,10 +406,13 @@ func (v *vm) errorHandler(L *lua.LState) int {
 		}
 		t.RawSetString("err", lua.LString("ERR "+s))
 	}
+	// A Go frame shows as "G", or as "main" without a source when it is
+	// the bottom frame.
+	goFrame := func(d *lua.Debug) bool { return d.What == "G" || d.Source == "" }
 	dbg, found := L.GetStack(1)
 	if found {
 		L.GetInfo("Sl", dbg, lua.LNil)
-		if dbg.What == "G" {
+		if goFrame(dbg) {
 			dbg, found = L.GetStack(2)
 			if found {
 				L.GetInfo("Sl", dbg, lua.LNil)
@@ -403,7 +420,7 @@ func (v *vm) errorHandler(L *lua.LState) int {
 		}
 	}
 	if found {
-		if dbg.What == "G" {
+		if goFrame(dbg) {
 			t.RawSetString("source", lua.LString("=[C]"))
 			t.RawSetString("line", lua.LNumber(-1))
 		} else {
@@ -611,7 +628,7 @@ func (v *vm) baseLoad(L *lua.LState) int {
 		if piece == lua.LNil {
 			break
 		}
-		s, ok := piece.(lua.LString)
+		s, ok := toString(piece) // lua_isstring: numbers too
 		if !ok {
 			L.Push(lua.LNil)
 			L.Push(lua.LString("reader function must return a string"))

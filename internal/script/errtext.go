@@ -79,6 +79,8 @@ func rewriteBody(b string) (string, bool) {
 		return "attempt to index a " + rest[:i] + " value", true
 	case b == "attempt to call a non-function object":
 		return "attempt to call a nil value", true
+	case strings.TrimSpace(b) == "can not yield from outside of a coroutine":
+		return "attempt to yield across metamethod/C-call boundary", true
 	case b == "__len undefined":
 		return "attempt to get length of a nil value", true
 	case b == "for statement init must be a number":

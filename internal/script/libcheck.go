@@ -70,14 +70,24 @@ func checkArg(L *lua.LState, n int, c byte) {
 		}
 		c += 'a' - 'A'
 	}
+	// Arguments are handed to gopher-lua converted as Lua converts
+	// them (its own number formatting and parsing differ).
 	switch c {
 	case 's':
-		if _, ok := toString(x); !ok {
+		s, ok := toString(x)
+		if !ok {
 			typeError(L, n, "string")
 		}
+		if _, isNum := x.(lua.LNumber); isNum {
+			L.Replace(n, lua.LString(s))
+		}
 	case 'n':
-		if _, ok := toNumber(x); !ok {
+		f, ok := toNumber(x)
+		if !ok {
 			typeError(L, n, "number")
+		}
+		if _, isStr := x.(lua.LString); isStr {
+			L.Replace(n, lua.LNumber(f))
 		}
 	case 't':
 		if x.Type() != lua.LTTable {

@@ -13,7 +13,17 @@
 // convert.go, redislib.go and env.go; function_lua.c and the library
 // parts of functions.c are function.go; script.c's flag logic is
 // flags.go; the bundled libraries are cjson.go, cmsgpack.go, bit.go and
-// struct.go.
+// struct.go. Where gopher-lua departs from Lua 5.1 as Redis builds it,
+// Lua's behaviour is rebuilt: syntax.go (the parser's checks and
+// messages), lstrlib.go and strformat.go (patterns, string.format),
+// libextra.go and libcheck.go (base/table/math functions and argument
+// checks), errtext.go (runtime error wording), aux.go (lauxlib).
+//
+// What is not reproduced: Lua's variable names in runtime errors
+// ("attempt to call field 'x' (a nil value)" reads "attempt to call a nil
+// value"); the formatting of numbers by the .. operator and the
+// coercions gopher-lua's VM does itself; the # operator on tables with
+// holes; string.dump's bytecode. golden_test.go lists the known cases.
 //
 // Concurrency: an Engine is safe for concurrent use. Every EVAL run takes
 // a Lua state from a pool, so runs never share a Lua state; everything a
@@ -73,7 +83,7 @@ type Host interface {
 
 // Config configures an Engine.
 type Config struct {
-	Host Host
+	Host Host // required
 	// Version and VersionNum are redis.REDIS_VERSION and
 	// redis.REDIS_VERSION_NUM; they default to "7.0.15" and 0x07000f.
 	Version    string
@@ -186,6 +196,15 @@ func (r *Run) Kill() {
 		r.vm.ctx.kill(errKilled)
 	}
 	r.mu.Unlock()
+}
+
+// Reset clears a finished Run for reuse (a killed Run stays killed until
+// then).
+func (r *Run) Reset() {
+	r.mu.Lock()
+	r.killed = false
+	r.mu.Unlock()
+	r.Name, r.Flags, r.resp, r.repl = "", 0, 0, 0
 }
 
 // Killed reports whether Kill was called.
