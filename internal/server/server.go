@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,8 @@ type Server struct {
 	wg        sync.WaitGroup       // connection and cron goroutines
 	shutdown  chan ShutdownRequest // SHUTDOWN command requests
 	mono      time.Time            // base of monotonic read stamps
+	curBind   []string             // the TCP addresses listened on, guarded by mu
+	curPort   int64                // guarded by mu
 }
 
 // ShutdownRequest is a SHUTDOWN asked for by a client.
@@ -101,6 +104,9 @@ func (s *Server) Listen() error {
 		for _, ln := range lns {
 			s.addListener(ln, false)
 		}
+		s.mu.Lock()
+		s.curBind, s.curPort = append([]string(nil), s.cfg.Bind.Load()...), port
+		s.mu.Unlock()
 	}
 	if path := s.cfg.UnixSocket.Load(); path != "" {
 		_ = os.Remove(path)
@@ -155,17 +161,27 @@ func listenTCP(binds []string, port int64) ([]net.Listener, error) {
 	return lns, nil
 }
 
-// rebind is CONFIG SET port/bind: it listens anew and, only if that
-// worked, closes the old TCP listeners (Redis's changeListenPort).
+// rebind is CONFIG SET port/bind (Redis's changeListener): nothing when
+// the address list is unchanged; otherwise the old TCP listeners are
+// closed, the new ones opened, and on failure the old ones are reopened
+// and the error returned (CONFIG SET then rolls the value back).
 func (s *Server) rebind() error {
+	binds, port := s.cfg.Bind.Load(), s.cfg.Port.Load()
 	s.mu.Lock()
 	started := len(s.listeners) > 0
+	same := port == s.curPort && slices.Equal(binds, s.curBind)
 	s.mu.Unlock()
-	if !started {
-		return nil // not listening yet: Start will use the new value
+	if !started || same {
+		return nil
 	}
-	lns, err := listenTCP(s.cfg.Bind.Load(), s.cfg.Port.Load())
+	s.closeTCPListeners()
+	lns, err := listenTCP(binds, port)
 	if err != nil {
+		if old, err2 := listenTCP(s.curBind, s.curPort); err2 == nil {
+			for _, ln := range old {
+				s.addListener(ln, false)
+			}
+		}
 		msg := err.Error()
 		if i := strings.LastIndex(msg, ": "); i >= 0 {
 			msg = msg[i+2:]
@@ -175,6 +191,16 @@ func (s *Server) rebind() error {
 		}
 		return errors.New("Unable to listen on this port: " + msg)
 	}
+	for _, ln := range lns {
+		s.addListener(ln, false)
+	}
+	s.mu.Lock()
+	s.curBind, s.curPort = append([]string(nil), binds...), port
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) closeTCPListeners() {
 	s.mu.Lock()
 	kept := s.listeners[:0]
 	for _, ln := range s.listeners {
@@ -186,10 +212,6 @@ func (s *Server) rebind() error {
 	}
 	s.listeners = kept
 	s.mu.Unlock()
-	for _, ln := range lns {
-		s.addListener(ln, false)
-	}
-	return nil
 }
 
 func (s *Server) addListener(ln net.Listener, unix bool) {
