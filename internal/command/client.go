@@ -84,9 +84,10 @@ type Client struct {
 
 	block atomic.Pointer[Waiter] // the wait the client is blocked in, if any
 
-	multi    *multiState  // MULTI queue (conn goroutine)
-	watched  []watchedKey // WATCHed keys (conn goroutine)
-	dirtyCAS atomic.Bool  // a watched key was modified
+	multi     *multiState  // MULTI queue (conn goroutine)
+	multiFree *multiState  // a finished transaction's state, for reuse
+	watched   []watchedKey // WATCHed keys (conn goroutine)
+	dirtyCAS  atomic.Bool  // a watched key was modified
 
 	trk clientTracking // client-side caching (tracking.go)
 

@@ -47,14 +47,51 @@ func multiCommands() []*Spec {
 }
 
 type queuedCommand struct {
-	spec *Spec
-	argv [][]byte
+	spec  *Spec
+	first int      // index of its first argument in multiState.ends
+	argv  [][]byte // set by EXEC (argsFor), slices of the arena
 }
 
-// multiState is a client's transaction (conn goroutine only).
+// multiState is a client's transaction (conn goroutine only). The queued
+// arguments are copied into one arena; argument k is
+// arena[ends[k-1]:ends[k]]. The state is reused by the client's next
+// transaction, so a steady MULTI/EXEC load allocates nothing.
 type multiState struct {
 	queue     []queuedCommand
-	dirtyExec bool // a command was rejected while queueing (CLIENT_DIRTY_EXEC)
+	arena     []byte
+	ends      []int
+	argv      [][]byte // EXEC's argument slices
+	dirtyExec bool     // a command was rejected while queueing (CLIENT_DIRTY_EXEC)
+}
+
+// reset empties ms for reuse, dropping buffers that grew large.
+func (ms *multiState) reset() {
+	if cap(ms.arena) > 1<<20 || cap(ms.ends) > 1<<16 {
+		*ms = multiState{}
+		return
+	}
+	clear(ms.argv)
+	*ms = multiState{queue: ms.queue[:0], arena: ms.arena[:0], ends: ms.ends[:0], argv: ms.argv[:0]}
+}
+
+// buildArgv makes every queued command's argv point into the arena (which
+// no longer grows once EXEC runs).
+func (ms *multiState) buildArgv() {
+	argv := ms.argv[:0]
+	start := 0
+	for _, end := range ms.ends {
+		argv = append(argv, ms.arena[start:end:end])
+		start = end
+	}
+	ms.argv = argv
+	for i := range ms.queue {
+		q := &ms.queue[i]
+		n := len(ms.ends) - q.first
+		if i+1 < len(ms.queue) {
+			n = ms.queue[i+1].first - q.first
+		}
+		q.argv = argv[q.first : q.first+n : q.first+n]
+	}
 }
 
 // watchedKey is one WATCHed key of a client.
@@ -113,18 +150,11 @@ func (e *Engine) queue(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	cl.lastCmd.Store(spec)
 	ms := cl.multi
 	if !ms.dirtyExec && !cl.dirtyCAS.Load() {
-		n := 0
+		ms.queue = append(ms.queue, queuedCommand{spec: spec, first: len(ms.ends)})
 		for _, a := range argv {
-			n += len(a)
+			ms.arena = append(ms.arena, a...)
+			ms.ends = append(ms.ends, len(ms.arena))
 		}
-		// One allocation for the arguments, one for their slice headers.
-		buf := make([]byte, 0, n)
-		q := queuedCommand{spec: spec, argv: make([][]byte, len(argv))}
-		for i, a := range argv {
-			buf = append(buf, a...)
-			q.argv[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
-		}
-		ms.queue = append(ms.queue, q)
 		cl.MultiQueued.Store(int32(len(ms.queue)))
 	}
 	w.Status("QUEUED")
@@ -147,7 +177,12 @@ func multiCommand(c *Ctx) {
 		c.Error("ERR MULTI calls can not be nested")
 		return
 	}
-	c.C.multi = &multiState{}
+	ms := c.C.multiFree
+	if ms == nil {
+		ms = &multiState{}
+	}
+	c.C.multiFree = nil
+	c.C.multi = ms
 	c.C.MultiQueued.Store(0)
 	c.C.SetFlag(FlagMulti, true)
 	c.W.OK()
@@ -165,6 +200,10 @@ func discardCommand(c *Ctx) {
 // discardTransaction leaves MULTI and forgets the queue and the WATCHes
 // (and with them the dirty flag).
 func (e *Engine) discardTransaction(cl *Client) {
+	if cl.multi != nil {
+		cl.multi.reset()
+		cl.multiFree = cl.multi
+	}
 	cl.multi = nil
 	cl.MultiQueued.Store(0)
 	cl.SetFlag(FlagMulti, false)
@@ -184,6 +223,7 @@ func execCommand(c *Ctx) {
 		c.Error("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
+	ms.buildArgv()
 	// Lock everything the queue and the watched keys touch, then check the
 	// watched keys under those locks: nothing can modify them until the
 	// queue has run.
@@ -245,6 +285,8 @@ func execCommand(c *Ctx) {
 		e.run(sub)
 	}
 	unlock()
+	ms.reset()
+	cl.multiFree = ms
 }
 
 // expireWatchedKeys is Redis's isWatchedKeyExpired: it looks up every
