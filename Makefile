@@ -39,6 +39,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzListOps -fuzztime $(FUZZTIME) ./internal/types/list
 
 bench: build
+	bash bench/pubsub.sh
 	bash bench/bench.sh
 
 bench-mem: build
