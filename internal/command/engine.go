@@ -20,6 +20,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/internal/log"
 	"github.com/cinnabar-db/cinnabar/internal/pubsub"
 	"github.com/cinnabar-db/cinnabar/internal/resp"
+	"github.com/cinnabar-db/cinnabar/internal/script"
 )
 
 // LockMode says which shards the dispatcher locks around a handler.
@@ -69,6 +70,7 @@ type Engine struct {
 	Slowlog Slowlog
 	Latency Latency
 	PubSub  *pubsub.Registry
+	Scripts *script.Engine // EVAL's script cache and FUNCTION's libraries
 
 	specs map[*meta.Command]*Spec
 	list  []*Spec
@@ -88,6 +90,7 @@ type Engine struct {
 	block    blocking      // clients blocked on keys
 	watchers watching      // WATCHed keys
 	tracking trackingTable // client-side caching (tracking.go)
+	scripts  scriptState   // the running script (scripting.go)
 
 	// Dirty counts changes since the last save (Redis's server.dirty):
 	// every Modified adds one.
@@ -155,6 +158,7 @@ func New(o Options) (*Engine, error) {
 		OnAdd:     e.onAdd,
 	})
 	e.Slowlog.init()
+	e.Scripts = newScriptEngine(e)
 	e.PauseFn = e.Pause
 	e.UnpauseFn = e.Unpause
 	e.lastSave.Store(e.Started.Unix())
@@ -168,9 +172,11 @@ func New(o Options) (*Engine, error) {
 		setCommands(),
 		sortCommands(),
 		zsetCommands(),
+		geoCommands(),
 		multiCommands(),
 		blockingCommands(),
 		pubsubCommands(),
+		scriptingCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {

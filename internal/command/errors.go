@@ -154,3 +154,18 @@ const (
 	ErrCachingYesNotOptin    = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
 	ErrCachingNoNotOptout    = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
 )
+
+// GEO commands (geo.c).
+const (
+	ErrGeoUnit            = "ERR unsupported unit provided. please use M, KM, FT, MI"
+	ErrGeoRadiusNum       = "ERR need numeric radius"
+	ErrGeoRadiusNeg       = "ERR radius cannot be negative"
+	ErrGeoWidthNum        = "ERR need numeric width"
+	ErrGeoHeightNum       = "ERR need numeric height"
+	ErrGeoBoxNeg          = "ERR height or width cannot be negative"
+	ErrGeoCount           = "ERR COUNT must be > 0"
+	ErrGeoAnyCount        = "ERR the ANY argument requires COUNT argument"
+	ErrGeoMember          = "ERR could not decode requested zset member"
+	ErrGeoSearchStoreWith = "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+	ErrGeoRadiusStoreWith = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+)
