@@ -13,7 +13,9 @@
 package hash
 
 import (
+	"math"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/cinnabar-db/cinnabar/internal/types/bytesmap"
 )
@@ -44,13 +46,51 @@ func DefaultLimits() Limits {
 
 // Hash is a Redis hash. The zero value is an empty listpack hash.
 type Hash struct {
-	lp []byte        // listpack encoding; nil when empty or a hashtable
-	ht *bytesmap.Map // hashtable encoding; nil while a listpack
+	// p is the first byte of the listpack encoding when lpCap > 0, the
+	// *bytesmap.Map of the hashtable encoding when lpCap == 0 and p is not
+	// nil, and nil for an empty hash. Packing both encodings into one
+	// pointer and two uint32s keeps a Hash at 16 bytes (a small hash's
+	// struct is a sizeable part of it).
+	p            unsafe.Pointer
+	lpLen, lpCap uint32
+}
+
+// listpack returns the listpack encoding, nil when empty or a hashtable.
+func (h *Hash) listpack() []byte {
+	if h.lpCap == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(h.p), h.lpCap)[:h.lpLen]
+}
+
+// setListpack makes lp the hash's listpack encoding (nil: empty).
+func (h *Hash) setListpack(lp []byte) {
+	if cap(lp) == 0 {
+		h.p, h.lpLen, h.lpCap = nil, 0, 0
+		return
+	}
+	if cap(lp) > math.MaxUint32 {
+		panic("BUG: hash listpack over 4 GiB")
+	}
+	h.p, h.lpLen, h.lpCap = unsafe.Pointer(unsafe.SliceData(lp)), uint32(len(lp)), uint32(cap(lp))
+}
+
+// table returns the hashtable encoding, nil while a listpack.
+func (h *Hash) table() *bytesmap.Map {
+	if h.lpCap != 0 {
+		return nil
+	}
+	return (*bytesmap.Map)(h.p)
+}
+
+// setTable makes ht the hash's encoding.
+func (h *Hash) setTable(ht *bytesmap.Map) {
+	h.p, h.lpLen, h.lpCap = unsafe.Pointer(ht), 0, 0
 }
 
 // Encoding returns the OBJECT ENCODING name: "listpack" or "hashtable".
 func (h *Hash) Encoding() string {
-	if h.ht != nil {
+	if h.table() != nil {
 		return EncodingHashtable
 	}
 	return EncodingListpack
@@ -58,31 +98,32 @@ func (h *Hash) Encoding() string {
 
 // Len returns the number of fields (HLEN).
 func (h *Hash) Len() int {
-	if h.ht != nil {
-		return h.ht.Len()
+	if ht := h.table(); ht != nil {
+		return ht.Len()
 	}
-	return lpCount(h.lp)
+	return lpCount(h.listpack())
 }
 
 // Get returns the value of field (HGET).
 func (h *Hash) Get(field []byte) (value []byte, ok bool) {
-	if h.ht != nil {
-		return h.ht.Get(field)
+	if ht := h.table(); ht != nil {
+		return ht.Get(field)
 	}
-	p := lpFind(h.lp, field)
+	lp := h.listpack()
+	p := lpFind(lp, field)
 	if p < 0 {
 		return nil, false
 	}
-	_, value, _, _ = lpPair(h.lp, p)
+	_, value, _, _ = lpPair(lp, p)
 	return value, true
 }
 
 // Exists reports whether field is present (HEXISTS).
 func (h *Hash) Exists(field []byte) bool {
-	if h.ht != nil {
-		return h.ht.Has(field)
+	if ht := h.table(); ht != nil {
+		return ht.Has(field)
 	}
-	return lpFind(h.lp, field) >= 0
+	return lpFind(h.listpack(), field) >= 0
 }
 
 // StrLen returns the length of field's value, 0 if absent (HSTRLEN).
@@ -95,23 +136,25 @@ func (h *Hash) StrLen(field []byte) int {
 // hashTypeSet and hashTypeTryConversion in src/t_hash.c for the conversion
 // rules).
 func (h *Hash) Set(field, value []byte, lim Limits) (added bool) {
-	if h.ht == nil {
+	if h.table() == nil {
 		h.convertIfLong(field, value, lim)
 	}
-	if h.ht != nil {
-		return h.ht.Set(field, value)
+	if ht := h.table(); ht != nil {
+		return ht.Set(field, value)
 	}
-	if p := lpFind(h.lp, field); p >= 0 {
-		_, old, vhdr, next := lpPair(h.lp, p)
+	lp := h.listpack()
+	if p := lpFind(lp, field); p >= 0 {
+		_, old, vhdr, next := lpPair(lp, p)
 		if len(old) == len(value) {
 			copy(old, value)
 		} else {
-			h.lp = lpSplice(h.lp, vhdr, next, value)
+			h.setListpack(lpSplice(lp, vhdr, next, value))
 		}
 		return false
 	}
-	h.lp = lpAppend(h.lp, field, value)
-	if lpCount(h.lp) > lim.MaxListpackEntries {
+	lp = lpAppend(lp, field, value)
+	h.setListpack(lp)
+	if lpCount(lp) > lim.MaxListpackEntries {
 		h.Convert()
 	}
 	return true
@@ -129,7 +172,7 @@ func (h *Hash) SetNX(field, value []byte, lim Limits) (added bool) {
 // convertIfLong converts a listpack that field and value may not go into.
 func (h *Hash) convertIfLong(field, value []byte, lim Limits) {
 	if len(field) > lim.MaxListpackValue || len(value) > lim.MaxListpackValue ||
-		len(h.lp)+len(field)+len(value) > maxListpackBytes {
+		len(h.listpack())+len(field)+len(value) > maxListpackBytes {
 		h.Convert()
 	}
 }
@@ -137,45 +180,48 @@ func (h *Hash) convertIfLong(field, value []byte, lim Limits) {
 // Delete removes field and reports whether it was present (HDEL). The
 // caller deletes the key when the hash becomes empty.
 func (h *Hash) Delete(field []byte) bool {
-	if h.ht != nil {
-		return h.ht.Delete(field)
+	if ht := h.table(); ht != nil {
+		return ht.Delete(field)
 	}
-	p := lpFind(h.lp, field)
+	lp := h.listpack()
+	p := lpFind(lp, field)
 	if p < 0 {
 		return false
 	}
-	_, _, _, next := lpPair(h.lp, p)
-	h.lp = lpDelete(h.lp, p, next)
+	_, _, _, next := lpPair(lp, p)
+	h.setListpack(lpDelete(lp, p, next))
 	return true
 }
 
 // Convert switches a listpack hash to the hashtable encoding; it does
 // nothing to a hashtable. Redis never converts back.
 func (h *Hash) Convert() {
-	if h.ht != nil {
+	if h.table() != nil {
 		return
 	}
-	n := lpCount(h.lp)
+	lp := h.listpack()
+	n := lpCount(lp)
 	ht := bytesmap.New(true, n)
-	for p := lpHeader; p < len(h.lp); {
-		f, v, _, next := lpPair(h.lp, p)
+	for p := lpHeader; p < len(lp); {
+		f, v, _, next := lpPair(lp, p)
 		if !ht.Set(f, v) {
 			panic("BUG: hash listpack has a duplicate field")
 		}
 		p = next
 	}
-	h.ht, h.lp = ht, nil
+	h.setTable(ht)
 }
 
 // Range calls fn for every field and value until fn returns false, and
 // reports whether it got to the end (HGETALL, HKEYS, HVALS, RDB). A listpack
 // is visited in insertion order. fn must not change h.
 func (h *Hash) Range(fn func(field, value []byte) bool) bool {
-	if h.ht != nil {
-		return h.ht.Range(fn)
+	if ht := h.table(); ht != nil {
+		return ht.Range(fn)
 	}
-	for p := lpHeader; p < len(h.lp); {
-		f, v, _, next := lpPair(h.lp, p)
+	lp := h.listpack()
+	for p := lpHeader; p < len(lp); {
+		f, v, _, next := lpPair(lp, p)
 		if !fn(f, v) {
 			return false
 		}
@@ -192,8 +238,8 @@ func (h *Hash) Range(fn func(field, value []byte) bool) bool {
 // until it has COUNT fields or 10*COUNT calls, as Redis does. fn must not
 // change h.
 func (h *Hash) Scan(cursor uint64, fn func(field, value []byte)) uint64 {
-	if h.ht != nil {
-		return h.ht.Scan(cursor, fn)
+	if ht := h.table(); ht != nil {
+		return ht.Scan(cursor, fn)
 	}
 	h.Range(func(f, v []byte) bool {
 		fn(f, v)
@@ -205,17 +251,18 @@ func (h *Hash) Scan(cursor uint64, fn func(field, value []byte)) uint64 {
 // RandomField returns a field and its value chosen uniformly at random
 // (HRANDFIELD without a count). The hash must not be empty.
 func (h *Hash) RandomField(r *rand.Rand) (field, value []byte) {
-	if h.ht != nil {
-		field, value, _ = h.ht.Random(r)
+	if ht := h.table(); ht != nil {
+		field, value, _ = ht.Random(r)
 		return field, value
 	}
-	n := lpCount(h.lp)
+	lp := h.listpack()
+	n := lpCount(lp)
 	if n == 0 {
 		panic("BUG: RandomField of an empty hash")
 	}
 	i := r.IntN(n)
 	for p := lpHeader; ; i-- {
-		f, v, _, next := lpPair(h.lp, p)
+		f, v, _, next := lpPair(lp, p)
 		if i == 0 {
 			return f, v
 		}
@@ -252,7 +299,8 @@ func (h *Hash) RandomFields(r *rand.Rand, count int64, fn func(field, value []by
 	// (HRANDFIELD_SUB_STRATEGY_MUL), and uses selection sampling for a
 	// listpack; a single selection-sampling pass gives the same uniform
 	// subset without the copy.
-	if h.ht == nil || count*3 > size {
+	ht := h.table()
+	if ht == nil || count*3 > size {
 		remaining := count
 		left := size
 		h.Range(func(f, v []byte) bool {
@@ -270,7 +318,7 @@ func (h *Hash) RandomFields(r *rand.Rand, count int64, fn func(field, value []by
 	// A big hashtable and a small count: pick at random and skip repeats.
 	seen := make(map[uint64]struct{}, count)
 	for int64(len(seen)) < count {
-		f, v, id := h.ht.Random(r)
+		f, v, id := ht.Random(r)
 		if _, dup := seen[id]; dup {
 			continue
 		}
@@ -283,9 +331,9 @@ func (h *Hash) RandomFields(r *rand.Rand, count int64, fn func(field, value []by
 
 // randomRepeated calls fn for count fields picked independently.
 func (h *Hash) randomRepeated(r *rand.Rand, count int64, fn func(field, value []byte) bool) {
-	if h.ht != nil {
+	if ht := h.table(); ht != nil {
 		for ; count > 0; count-- {
-			f, v, _ := h.ht.Random(r)
+			f, v, _ := ht.Random(r)
 			if !fn(f, v) {
 				return
 			}
@@ -293,14 +341,15 @@ func (h *Hash) randomRepeated(r *rand.Rand, count int64, fn func(field, value []
 		return
 	}
 	// Index the listpack once so that each pick is O(1).
+	lp := h.listpack()
 	var buf [256]uint32
 	idx := buf[:0]
-	for p := lpHeader; p < len(h.lp); {
+	for p := lpHeader; p < len(lp); {
 		idx = append(idx, uint32(p))
-		_, _, _, p = lpPair(h.lp, p)
+		_, _, _, p = lpPair(lp, p)
 	}
 	for ; count > 0; count-- {
-		f, v, _, _ := lpPair(h.lp, int(idx[r.IntN(len(idx))]))
+		f, v, _, _ := lpPair(lp, int(idx[r.IntN(len(idx))]))
 		if !fn(f, v) {
 			return
 		}
@@ -310,24 +359,29 @@ func (h *Hash) randomRepeated(r *rand.Rand, count int64, fn func(field, value []
 // MemoryUsage returns an estimate of the bytes the hash holds, without the
 // key.
 func (h *Hash) MemoryUsage() int {
-	const self = 32 // Hash struct
-	if h.ht != nil {
-		return self + h.ht.MemoryUsage()
+	const self = 16 // Hash struct
+	if ht := h.table(); ht != nil {
+		return self + ht.MemoryUsage()
 	}
-	return self + cap(h.lp)
+	return self + cap(h.listpack())
 }
 
 // Clone returns a deep copy with the same encoding (hashTypeDup, for COPY).
 func (h *Hash) Clone() *Hash {
-	if h.ht == nil {
-		return &Hash{lp: append([]byte(nil), h.lp...)}
+	src := h.table()
+	if src == nil {
+		c := &Hash{}
+		c.setListpack(append([]byte(nil), h.listpack()...))
+		return c
 	}
-	ht := bytesmap.New(true, h.ht.Len())
-	h.ht.Range(func(f, v []byte) bool {
+	ht := bytesmap.New(true, src.Len())
+	src.Range(func(f, v []byte) bool {
 		ht.Set(f, v)
 		return true
 	})
-	return &Hash{ht: ht}
+	c := &Hash{}
+	c.setTable(ht)
+	return c
 }
 
 // DupValue is Clone for the command layer's COPY, which duplicates any

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func newRand(t testing.TB) *rand.Rand {
@@ -54,7 +55,7 @@ func TestBasics(t *testing.T) {
 	if h.Delete(b("zz")) || !h.Delete(b("a")) || h.Len() != 1 {
 		t.Fatal("Delete")
 	}
-	if !h.Delete(b("b")) || h.Len() != 0 || h.lp != nil {
+	if !h.Delete(b("b")) || h.Len() != 0 || h.p != nil {
 		t.Fatal("emptied listpack not released")
 	}
 }
@@ -429,5 +430,37 @@ func TestListpackLongStrings(t *testing.T) {
 		if got, ok := h.Get(b(f)); !ok || string(got) != v {
 			t.Fatalf("Get of a %d-byte field", len(f))
 		}
+	}
+}
+
+// TestSmallHashFootprint pins the memory of a small hash: a 16-byte Hash
+// and a listpack that still fits the allocator's 208-byte size class for
+// the bench/mem.sh hash10 row (10 fields "f0".."f9" with 16-byte values:
+// 4+10*20 = 204 bytes).
+func TestSmallHashFootprint(t *testing.T) {
+	if s := unsafe.Sizeof(Hash{}); s != 16 {
+		t.Errorf("Hash is %d bytes, want 16", s)
+	}
+	h := &Hash{}
+	for i := range 10 {
+		h.Set([]byte("f"+strconv.Itoa(i)), []byte("val:"+strings.Repeat("0", 11)+strconv.Itoa(i)), DefaultLimits())
+	}
+	lp := h.listpack()
+	if len(lp) != 204 || cap(lp) > 208 {
+		t.Errorf("listpack len %d cap %d, want 204 and at most 208", len(lp), cap(lp))
+	}
+	if got := h.MemoryUsage(); got != 16+cap(lp) {
+		t.Errorf("MemoryUsage = %d, want %d", got, 16+cap(lp))
+	}
+	c := h.Clone()
+	h.Convert()
+	if c.Encoding() != EncodingListpack || h.Encoding() != EncodingHashtable || c.Len() != 10 || h.Len() != 10 {
+		t.Fatalf("clone %s/%d, converted %s/%d", c.Encoding(), c.Len(), h.Encoding(), h.Len())
+	}
+	if v, ok := c.Get([]byte("f3")); !ok || string(v) != "val:000000000003" {
+		t.Errorf("clone f3 = %q %v", v, ok)
+	}
+	if v, ok := h.Get([]byte("f3")); !ok || string(v) != "val:000000000003" {
+		t.Errorf("converted f3 = %q %v", v, ok)
 	}
 }

@@ -3,6 +3,7 @@ package hash
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 )
 
 // The listpack encoding: a count and then field/value pairs in insertion
@@ -95,7 +96,7 @@ func lpSplice(lp []byte, i, j int, s []byte) []byte {
 	repl := h + len(s)
 	newLen := len(lp) - (j - i) + repl
 	if newLen > cap(lp) {
-		grown := make([]byte, newLen, newLen+newLen/4)
+		grown := lpAlloc(newLen + newLen/4)[:newLen]
 		copy(grown, lp[:i])
 		copy(grown[i+repl:], lp[j:])
 		lp = grown
@@ -112,13 +113,12 @@ func lpSplice(lp []byte, i, j int, s []byte) []byte {
 
 // lpAppend appends the pair field, value.
 func lpAppend(lp []byte, field, value []byte) []byte {
-	if lp == nil {
-		lp = make([]byte, lpHeader, lpHeader+2*binary.MaxVarintLen32+len(field)+len(value))
-	}
 	need := uvarintLen(len(field)) + len(field) + uvarintLen(len(value)) + len(value)
-	if len(lp)+need > cap(lp) {
+	if lp == nil {
+		lp = lpAlloc(lpHeader + need)[:lpHeader]
+	} else if len(lp)+need > cap(lp) {
 		n := len(lp) + need
-		grown := make([]byte, len(lp), n+n/4)
+		grown := lpAlloc(n + n/4)[:len(lp)]
 		copy(grown, lp)
 		lp = grown
 	}
@@ -128,6 +128,15 @@ func lpAppend(lp []byte, field, value []byte) []byte {
 	lp = append(lp, value...)
 	lpSetCount(lp, lpCount(lp)+1)
 	return lp
+}
+
+// lpAlloc returns a zeroed array of at least n bytes whose capacity is the
+// whole size class the allocator rounds n up to (append's rounding), so the
+// rounding is room for growth rather than waste. Over many shapes this
+// ends with less slack and fewer reallocations (less garbage, which the
+// collector's headroom turns into RSS) than asking for exactly n.
+func lpAlloc(n int) []byte {
+	return slices.Grow([]byte(nil), n)[:0]
 }
 
 // lpDelete removes the pair at lp[p:next].

@@ -145,14 +145,16 @@ func (l *List) relocate(n *node, c, front int) {
 func (l *List) newNode(sz int, atFront, roomy bool) *node {
 	c := sz
 	if roomy && sz <= l.sizeLimit() && l.fill != 0 && l.fill != 1 {
-		base := minArray
-		if l.nodes > 0 {
-			base = l.spareMax()
+		c = max(sz, l.endNodeSize())
+		if l.fill > 0 {
+			// A node holds at most fill entries: about fill of this one.
+			c = max(sz, min(c, l.fill*sz))
 		}
-		c = max(sz, base)
 	}
 	var n *node
-	if s := l.spare; s != nil && roomy && len(s.data) >= c {
+	// The spare may be smaller than c: reusing it (and regrowing it on
+	// demand) keeps push/pop cycles at a node boundary allocation-free.
+	if s := l.spare; s != nil && roomy && len(s.data) >= sz {
 		l.spare = nil
 		n = s
 		n.start, n.end = 0, 0
@@ -198,6 +200,11 @@ func (l *List) unlink(n *node) {
 	}
 	n.prev, n.next = nil, nil
 	l.nodes--
+	if l.spare != nil && len(l.spare.data) > l.spareMax() {
+		// The list got short: its spare is now too big to keep.
+		l.release(l.spare)
+		l.spare = nil
+	}
 	switch {
 	case l.nodes == 0:
 		// An empty list keeps nothing; its key is about to go.
@@ -216,9 +223,23 @@ func (l *List) unlink(n *node) {
 	}
 }
 
-// spareMax is the array size of a fresh end node in a multi-node list, and
-// the largest node kept as spare.
-func (l *List) spareMax() int { return l.sizeLimit() / 8 }
+// spareMax is the largest node kept as spare: a fresh end node's size, so
+// that a push/pop cycle at a node boundary does not allocate, while a list
+// that got short keeps no big spare.
+func (l *List) spareMax() int { return l.endNodeSize() }
+
+// endNodeSize is the array size of a fresh end node: minArray for the first
+// node, then an eighth of the node limit, doubling with each further node up
+// to the whole limit. A long list thus gets its end nodes at full size and
+// never regrows them (regrowing made garbage the size of the list, which
+// the collector's headroom turns into RSS), while a short list keeps its
+// slack small.
+func (l *List) endNodeSize() int {
+	if l.nodes == 0 {
+		return minArray
+	}
+	return min(l.sizeLimit()/8<<min(l.nodes-1, 3), l.sizeLimit())
+}
 
 // reserve opens a gap of sz bytes at absolute offset off of n
 // (n.start <= off <= n.end) and returns the gap's absolute offset. It may
