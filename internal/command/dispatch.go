@@ -117,6 +117,13 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 	if !e.subscribedModeCheck(cl, m, w) {
 		return false
 	}
+	if e.scripts.running.Load() {
+		// A script over busy-reply-threshold: others get BUSY (processCommand).
+		if msg := e.ScriptBusyError(cl, m); msg != "" {
+			e.rejectCommand(cl, spec, argv, w, msg)
+			return false
+		}
+	}
 	if e.pause.active.Load() && cl.Flags()&(FlagReplica|FlagMaster) == 0 {
 		// Before queueing, as Redis: a write queued in MULTI waits out a
 		// PAUSE WRITE, and so does an EXEC whose queue holds one.

@@ -53,8 +53,9 @@ func scriptingCommands() []*Spec {
 
 // scriptState is the engine's record of the running script.
 type scriptState struct {
-	mu  sync.Mutex
-	cur *scriptRun // guarded by mu; nil when no script runs
+	mu      sync.Mutex
+	cur     *scriptRun  // guarded by mu; nil when no script runs
+	running atomic.Bool // cur != nil: the dispatcher's cheap BUSY pre-check
 }
 
 // scriptRun is one EVAL or FCALL in progress (Redis's scriptRunCtx). It
@@ -181,12 +182,14 @@ func (e *Engine) beginScript(c *Ctx, sr *scriptRun, name string, eval, ro bool) 
 	sr.run.ReadOnly = ro
 	e.scripts.mu.Lock()
 	e.scripts.cur = sr
+	e.scripts.running.Store(true)
 	e.scripts.mu.Unlock()
 }
 
 func (e *Engine) endScript() {
 	e.scripts.mu.Lock()
 	e.scripts.cur = nil
+	e.scripts.running.Store(false)
 	e.scripts.mu.Unlock()
 }
 
