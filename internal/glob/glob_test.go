@@ -1,11 +1,11 @@
-package command_test
+package glob_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cinnabar-db/cinnabar/internal/command"
+	"github.com/cinnabar-db/cinnabar/internal/glob"
 )
 
 // TestStringMatch checks the glob matcher against Redis's stringmatchlen
@@ -76,7 +76,7 @@ func TestStringMatch(t *testing.T) {
 		{"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", strings.Repeat("a", 40), false, false},
 	}
 	for _, c := range cases {
-		if got := command.StringMatch([]byte(c.pat), []byte(c.s), c.nocase); got != c.want {
+		if got := glob.Match([]byte(c.pat), []byte(c.s), c.nocase); got != c.want {
 			t.Errorf("StringMatch(%q, %q, nocase=%v) = %v, want %v", c.pat, c.s, c.nocase, got, c.want)
 		}
 	}
@@ -89,7 +89,7 @@ func TestStringMatchNesting(t *testing.T) {
 	s := []byte(strings.Repeat("a", 1100))
 	for n, want := range map[int]bool{999: true, 1000: true, 1001: false, 1002: false} {
 		pat := "a" + strings.Repeat("*a", n)
-		if got := command.StringMatch([]byte(pat), s, false); got != want {
+		if got := glob.Match([]byte(pat), s, false); got != want {
 			t.Errorf("%d stars: got %v want %v", n, got, want)
 		}
 	}
@@ -102,7 +102,7 @@ func TestStringMatchPathological(t *testing.T) {
 	pat := []byte(strings.Repeat("a*", 30) + "b")
 	s := []byte(strings.Repeat("a", 200))
 	start := time.Now()
-	if command.StringMatch(pat, s, false) {
+	if glob.Match(pat, s, false) {
 		t.Fatal("matched")
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -117,11 +117,11 @@ func FuzzStringMatch(f *testing.F) {
 		if len(pat) > 64 || len(s) > 64 {
 			return
 		}
-		command.StringMatch(pat, s, nocase) // must not panic
-		if command.StringMatch([]byte("*"), s, nocase) != (len(s) > 0) {
+		glob.Match(pat, s, nocase) // must not panic
+		if glob.Match([]byte("*"), s, nocase) != (len(s) > 0) {
 			t.Fatal("* must match every non-empty string")
 		}
-		if !command.StringMatch(escapeGlob(s), s, false) {
+		if !glob.Match(escapeGlob(s), s, false) {
 			t.Fatalf("escaped %q does not match itself", s)
 		}
 	})
