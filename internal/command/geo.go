@@ -869,7 +869,7 @@ func georadiusGeneric(c *Ctx, srcIdx int, flags int) {
 			// glibc's qsort is a merge sort: stable.
 			slices.SortStableFunc(res.points, func(x, y geoPoint) int { return cmp(&x, &y) })
 		} else {
-			geoPartialSort(res.points, cmp, 0, returned-1)
+			pqsort(res.points, cmp, 0, returned-1)
 		}
 	}
 
@@ -1077,115 +1077,4 @@ func geoAsin(s float64) float64 {
 	d := geoDDAdd(geoTaylor(geoDD{y0, 0}, 1), geoDD{-s, 0})
 	corr := d.hi / math.Cos(y0)
 	return geoDDAdd(geoDD{y0, 0}, geoDD{-corr, 0}).hi
-}
-
-// geoPartialSort is Redis's pqsort (pqsort.c, Bentley & McIlroy's
-// quicksort that only recurses into partitions overlapping the ranks
-// lr..rr): Redis uses it when COUNT cuts the result, and its order of
-// equal distances is what a client sees.
-func geoPartialSort(a []geoPoint, cmp func(x, y *geoPoint) int, lr, rr int) {
-	geoPQSort(a, 0, len(a), cmp, lr, rr)
-}
-
-func geoPQSort(a []geoPoint, base, n int, cmp func(x, y *geoPoint) int, lr, rr int) {
-	c := func(i, j int) int { return cmp(&a[i], &a[j]) }
-	swap := func(i, j int) { a[i], a[j] = a[j], a[i] }
-	vecswap := func(i, j, k int) {
-		for ; k > 0; k-- {
-			swap(i, j)
-			i++
-			j++
-		}
-	}
-	med3 := func(x, y, z int) int {
-		if c(x, y) < 0 {
-			switch {
-			case c(y, z) < 0:
-				return y
-			case c(x, z) < 0:
-				return z
-			}
-			return x
-		}
-		switch {
-		case c(y, z) > 0:
-			return y
-		case c(x, z) < 0:
-			return x
-		}
-		return z
-	}
-	outside := func(s, k int) bool {
-		return (lr < s && rr < s) || (lr >= s+k && rr >= s+k)
-	}
-	for {
-		if n < 7 {
-			for pm := base + 1; pm < base+n; pm++ {
-				for pl := pm; pl > base && c(pl-1, pl) > 0; pl-- {
-					swap(pl, pl-1)
-				}
-			}
-			return
-		}
-		pm := base + n/2
-		if n > 7 {
-			pl, pn := base, base+n-1
-			if n > 40 {
-				d := n / 8
-				pl = med3(pl, pl+d, pl+2*d)
-				pm = med3(pm-d, pm, pm+d)
-				pn = med3(pn-2*d, pn-d, pn)
-			}
-			pm = med3(pl, pm, pn)
-		}
-		swap(base, pm)
-		pa, pb := base+1, base+1
-		pc, pd := base+n-1, base+n-1
-		for {
-			for pb <= pc {
-				r := c(pb, base)
-				if r > 0 {
-					break
-				}
-				if r == 0 {
-					swap(pa, pb)
-					pa++
-				}
-				pb++
-			}
-			for pb <= pc {
-				r := c(pc, base)
-				if r < 0 {
-					break
-				}
-				if r == 0 {
-					swap(pc, pd)
-					pd--
-				}
-				pc--
-			}
-			if pb > pc {
-				break
-			}
-			swap(pb, pc)
-			pb++
-			pc--
-		}
-		pn := base + n
-		r := min(pa-base, pb-pa)
-		vecswap(base, pb-r, r)
-		r = min(pd-pc, pn-pd-1)
-		vecswap(pb, pn-r, r)
-		if r = pb - pa; r > 1 && !outside(base, r) {
-			geoPQSort(a, base, r, cmp, lr, rr)
-		}
-		r = pd - pc
-		if r <= 1 {
-			return
-		}
-		base, n = pn-r, r
-		if outside(base, n) {
-			return
-		}
-	}
 }
