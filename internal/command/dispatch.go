@@ -26,6 +26,7 @@ type Ctx struct {
 	InExec    bool
 	AllLocked bool
 	NoBlock   bool
+	InScript  bool // run by redis.call: MONITOR shows it as from "lua"
 
 	failed bool
 }
@@ -262,11 +263,15 @@ func (e *Engine) run(ctx *Ctx) {
 	if cl.lastT != 0 {
 		cl.lastT = end
 	}
-	if e.Clients.monitor.Load() > 0 && spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
+	if spec.Meta.FlagMask&(meta.FlagAdmin|meta.FlagSkipMonitor) == 0 {
 		// After the command, as Redis: EXEC shows after its queued commands,
 		// passwords are already redacted in argv, and the database is the
 		// client's after the command (SELECT 5 shows as db 5).
-		e.Clients.feedMonitors(monitorLine(nil, e.now(), cl.DB, cl.Addr, ctx.Argv))
+		db := cl.DB
+		if ctx.InScript {
+			db = ctx.DB.ID()
+		}
+		e.feedMonitors(cl, db, ctx.Argv, ctx.InScript)
 	}
 	cl.lastCmd.Store(spec)
 	spec.Calls.Add(1)
@@ -339,3 +344,17 @@ func panicString(r any) string {
 // BeginBatch marks the start of a batch of pipelined commands (or the end
 // of a wait) for cl: the first command's duration is measured from here.
 func (e *Engine) BeginBatch(cl *Client) { cl.lastT = time.Since(e.mono) }
+
+// feedMonitors sends a command to the MONITOR clients (Redis's
+// replicationFeedMonitors), after it ran: passwords are already redacted.
+// Commands run by a script show "lua" as their address.
+func (e *Engine) feedMonitors(cl *Client, db int, argv [][]byte, script bool) {
+	if e.Clients.monitor.Load() == 0 {
+		return
+	}
+	addr := cl.Addr
+	if script {
+		addr = "lua"
+	}
+	e.Clients.feedMonitors(monitorLine(nil, e.now(), db, addr, argv))
+}

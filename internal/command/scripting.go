@@ -119,7 +119,7 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 	callerDB, lastT := cl.DB, cl.lastT
 	cl.DB, cl.lastT = sr.db, 0
 	sub := &sr.sub
-	*sub = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(sr.db), Spec: spec, AllLocked: true, NoBlock: true}
+	*sub = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(sr.db), Spec: spec, AllLocked: true, NoBlock: true, InScript: true}
 	e.run(sub)
 	*sub = Ctx{}
 	sr.db = cl.DB
@@ -218,6 +218,9 @@ func evalShaRoCommand(c *Ctx) { evalGeneric(c, true, true) }
 
 // evalGeneric is evalShaCommand + evalGenericCommand.
 func evalGeneric(c *Ctx, sha, ro bool) {
+	// Fed to MONITOR here, before the commands the script runs (EVAL is
+	// skip_monitor in the table), as evalCommand does.
+	c.E.feedMonitors(c.C, c.DB.ID(), c.Argv, false)
 	se := c.E.Scripts
 	if sha && len(c.Argv[1]) != 40 {
 		c.Error(script.ErrNoScript)
@@ -256,6 +259,7 @@ func fcallRoCommand(c *Ctx) { fcallGeneric(c, true) }
 
 // fcallGeneric is fcallCommandGeneric.
 func fcallGeneric(c *Ctx, ro bool) {
+	c.E.feedMonitors(c.C, c.DB.ID(), c.Argv, false) // before its commands, as fcallCommandGeneric
 	se := c.E.Scripts
 	f := se.Function(c.Argv[1])
 	if f == nil {
