@@ -92,6 +92,10 @@ type Engine struct {
 	tracking trackingTable // client-side caching (tracking.go)
 	scripts  scriptState   // the running script (scripting.go)
 
+	// DisableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may
+	// call noscript commands (Redis's test suite uses it).
+	DisableDenyScripts atomic.Bool
+
 	// Dirty counts changes since the last save (Redis's server.dirty):
 	// every Modified adds one.
 	Dirty atomic.Int64
@@ -220,6 +224,11 @@ func (e *Engine) Now() time.Time { return e.now() }
 // calls it once per batch of pipelined commands, the cron once per tick:
 // reading the clock per command costs more than the command itself.
 func (e *Engine) RefreshClock() int64 {
+	if e.scripts.running.Load() {
+		// Time stands still while a script runs, as in Redis, where
+		// nothing else runs meanwhile (keys cannot expire mid-script).
+		return e.clockMs.Load()
+	}
 	ms := e.now().UnixMilli()
 	e.clockMs.Store(ms)
 	return ms

@@ -989,8 +989,10 @@ func debugCommand(c *Ctx) {
 	case is("set-active-expire") && argc == 3:
 		c.E.KS.ActiveExpire.Store(atoi(c.Argv[2]) != 0)
 		c.W.OK()
-	case (is("set-skip-checksum-validation") || is("aof-flush-sleep") ||
-		is("set-disable-deny-scripts")) && argc == 3:
+	case is("set-disable-deny-scripts") && argc == 3:
+		c.E.DisableDenyScripts.Store(atoi(c.Argv[2]) != 0)
+		c.W.OK()
+	case (is("set-skip-checksum-validation") || is("aof-flush-sleep")) && argc == 3:
 		c.W.OK()
 	case is("quicklist-packed-threshold") && argc == 3:
 		n, ok := parseMemory(c.Argv[2])

@@ -99,7 +99,7 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 		e.scriptReject(spec, w, script.ErrCallArity)
 		return
 	}
-	if m.FlagMask&meta.FlagNoscript != 0 {
+	if m.FlagMask&meta.FlagNoscript != 0 && !e.DisableDenyScripts.Load() {
 		e.scriptReject(spec, w, script.ErrCallNoScript)
 		return
 	}
