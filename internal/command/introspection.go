@@ -1113,7 +1113,7 @@ func lockEverything(c *Ctx) (unlock func()) {
 func debugObject(c *Ctx) {
 	key := c.Argv[2]
 	withKeyLocked(c, key, func() {
-		e, ok := c.DB.Peek(key)
+		e, ok := c.DB.PeekStale(key) // no expiry: objectCommandLookup is a plain dictFind
 		if !ok {
 			c.Error(ErrNoSuchKey)
 			return

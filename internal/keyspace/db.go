@@ -103,6 +103,22 @@ func (db *DB) Peek(key []byte) (Entry, bool) {
 	return t.entry(t.record(slotRef(t.slots[i]))), true
 }
 
+// PeekStale is Peek that also returns a key whose time has passed but
+// which was not expired yet, without expiring it (Redis's dictFind, as
+// DEBUG OBJECT uses).
+func (db *DB) PeekStale(key []byte) (Entry, bool) {
+	h := db.ks.Hash(key)
+	t := db.table(h, false)
+	if t == nil || t.count == 0 {
+		return Entry{}, false
+	}
+	i := t.lookup(h, key)
+	if i < 0 {
+		return Entry{}, false
+	}
+	return t.entry(t.record(slotRef(t.slots[i]))), true
+}
+
 // Exists reports whether key exists (expiring it if stale).
 func (db *DB) Exists(key []byte) bool {
 	_, i := db.find(key, db.ks.Hash(key))

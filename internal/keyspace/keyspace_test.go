@@ -176,3 +176,26 @@ func TestEncodings(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekStale: a key past its expire is still seen by PeekStale (and not
+// deleted by it), while Peek expires it.
+func TestPeekStale(t *testing.T) {
+	ks, clk := newTestKS(4)
+	db := ks.DB(0)
+	ks.LockAll()
+	defer ks.ReleaseAll()
+	db.SetString([]byte("k"), []byte("v"), clk.ms+1, false)
+	clk.ms += 5
+	if _, ok := db.PeekStale([]byte("k")); !ok {
+		t.Fatal("PeekStale missed a stale key")
+	}
+	if _, ok := db.PeekStale([]byte("k")); !ok {
+		t.Fatal("PeekStale deleted the stale key")
+	}
+	if _, ok := db.Peek([]byte("k")); ok {
+		t.Fatal("Peek served a stale key")
+	}
+	if _, ok := db.PeekStale([]byte("k")); ok {
+		t.Fatal("the key is still there after Peek expired it")
+	}
+}
