@@ -170,10 +170,10 @@ func sortGeneric(c *Ctx, readonly bool) {
 		}
 	}
 
-	// A set has no order of its own: with STORE (or from a script, once
-	// Cinnabar has them: CLIENT_SCRIPT) it is sorted even under BY
-	// nosort, so that replicas and the AOF see the same result.
-	if dontsort && typ == keyspace.TypeSet && storekey != nil {
+	// A set has no order of its own: with STORE or from a script
+	// (CLIENT_SCRIPT) it is sorted even under BY nosort, so that replicas
+	// and the AOF see the same result.
+	if dontsort && typ == keyspace.TypeSet && (storekey != nil || c.InScript) {
 		dontsort, alpha, sortby = false, true, nil
 	}
 	if z != nil {

@@ -9,6 +9,8 @@ import "testing"
 // scriptCorpus is run in RESP2 and again after HELLO 3.
 var scriptCorpus = [][]string{
 	{"EVAL", "return 1", "0"},
+	// SORT BY a constant sorts a set when called from a script (sort.c, CLIENT_SCRIPT).
+	{"EVAL", "redis.call('sadd',KEYS[1],'c','a','b','e','d'); return redis.call('sort',KEYS[1],'by','nosort')", "1", "sortset"},
 	{"EVAL", "return {1,2,{3,'x'},'y'}", "0"},
 	{"EVAL", "return {KEYS[1],KEYS[2],ARGV[1],ARGV[2]}", "2", "k1", "k2", "a1", "a2"},
 	{"EVAL", "return redis.call('set',KEYS[1],ARGV[1])", "1", "sk", "v"},
