@@ -62,10 +62,11 @@ type scriptState struct {
 // is the Run.Client the script package hands back to the host.
 type scriptRun struct {
 	run   script.Run
-	c     *Ctx   // the EVAL/FCALL call itself
-	db    int    // the script's selected database (SELECT inside a script)
-	eval  bool   // SCRIPT_EVAL_MODE
-	name  string // the script's SHA1 or the function's name
+	c     *Ctx    // the EVAL/FCALL call itself
+	cl    *Client // its client (read by other goroutines: c is the client's reused Ctx)
+	db    int     // the script's selected database (SELECT inside a script)
+	eval  bool    // SCRIPT_EVAL_MODE
+	name  string  // the script's SHA1 or the function's name
 	start time.Time
 	dirty atomic.Bool // SCRIPT_WRITE_DIRTY: a write command ran
 	sub   Ctx         // the context of the command being called
@@ -174,6 +175,7 @@ func (e *Engine) scriptServerState() script.ServerState { return script.ServerSt
 // beginScript records sr as the running script.
 func (e *Engine) beginScript(c *Ctx, sr *scriptRun, name string, eval, ro bool) {
 	sr.c = c
+	sr.cl = c.C
 	sr.name = name
 	sr.db = c.C.DB
 	sr.eval = eval
@@ -346,7 +348,7 @@ func scriptKill(c *Ctx, eval bool) {
 	switch {
 	case sr == nil:
 		c.Error(script.ErrNotBusy)
-	case sr.c.C.Flags()&FlagMaster != 0:
+	case sr.cl.Flags()&FlagMaster != 0:
 		c.Error(script.ErrUnkillableMaster)
 	case sr.dirty.Load():
 		c.Error(script.ErrUnkillableWritten)
@@ -594,11 +596,12 @@ func (e *Engine) ScriptBusyError(cl *Client, m *meta.Command) string {
 	sr := e.scripts.cur
 	var eval bool
 	var start time.Time
+	var owner *Client
 	if sr != nil {
-		eval, start = sr.eval, sr.start
+		eval, start, owner = sr.eval, sr.start, sr.cl
 	}
 	e.scripts.mu.Unlock()
-	if sr == nil || sr.c.C == cl || cl.Flags()&FlagMaster != 0 {
+	if sr == nil || owner == cl || cl.Flags()&FlagMaster != 0 {
 		return ""
 	}
 	limit := int64(5000)
