@@ -372,27 +372,9 @@ func hincrbyfloatCommand(c *Ctx) {
 func hrandfieldCommand(c *Ctx) {
 	r := rand.New(zrandSource{})
 	if len(c.Argv) >= 3 {
-		l, ok := parseInt(c.Argv[2])
-		if !ok {
-			c.Error(ErrNotInt)
-			return
+		if l, withValues, ok := parseRandCount(c, "withvalues"); ok {
+			hrandfieldWithCount(c, r, l, withValues)
 		}
-		if l == math.MinInt64 {
-			c.Error(ErrZrandRange)
-			return
-		}
-		withValues := false
-		if len(c.Argv) > 4 || (len(c.Argv) == 4 && !cstrIs(c.Argv[3], "withvalues")) {
-			c.Error(ErrSyntax)
-			return
-		} else if len(c.Argv) == 4 {
-			withValues = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.Error(ErrZrandOutOfRange)
-				return
-			}
-		}
-		hrandfieldWithCount(c, r, l, withValues)
 		return
 	}
 	h, ok := hashLookupRead(c, c.Argv[1])

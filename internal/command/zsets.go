@@ -1150,27 +1150,9 @@ func (zrandSource) Uint64() uint64 { return rand.Uint64() }
 func zrandmemberCommand(c *Ctx) {
 	r := rand.New(zrandSource{})
 	if len(c.Argv) >= 3 {
-		l, ok := parseInt(c.Argv[2])
-		if !ok {
-			c.Error(ErrNotInt)
-			return
+		if l, withScores, ok := parseRandCount(c, "withscores"); ok {
+			zrandmemberWithCount(c, r, l, withScores)
 		}
-		if l == math.MinInt64 {
-			c.Error(ErrZrandRange)
-			return
-		}
-		withScores := false
-		if len(c.Argv) > 4 || (len(c.Argv) == 4 && !cstrIs(c.Argv[3], "withscores")) {
-			c.Error(ErrSyntax)
-			return
-		} else if len(c.Argv) == 4 {
-			withScores = true
-			if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
-				c.Error(ErrZrandOutOfRange)
-				return
-			}
-		}
-		zrandmemberWithCount(c, r, l, withScores)
 		return
 	}
 	z, ok := zsetLookupRead(c, c.Argv[1])
@@ -1183,6 +1165,33 @@ func zrandmemberCommand(c *Ctx) {
 	}
 	m, _, _ := z.RandomMember(r)
 	c.W.Bulk(m)
+}
+
+// parseRandCount parses the "count [WITHSCORES|WITHVALUES]" arguments of
+// ZRANDMEMBER and HRANDFIELD (argv[2:]), with their range checks; it has
+// replied with the error when !ok.
+func parseRandCount(c *Ctx, withWord string) (count int64, with, ok bool) {
+	l, ok := parseInt(c.Argv[2])
+	if !ok {
+		c.Error(ErrNotInt)
+		return 0, false, false
+	}
+	if l == math.MinInt64 {
+		c.Error(ErrZrandRange)
+		return 0, false, false
+	}
+	if len(c.Argv) > 4 || (len(c.Argv) == 4 && !cstrIs(c.Argv[3], withWord)) {
+		c.Error(ErrSyntax)
+		return 0, false, false
+	}
+	if len(c.Argv) == 4 {
+		with = true
+		if l < -math.MaxInt64/2 || l > math.MaxInt64/2 {
+			c.Error(ErrZrandOutOfRange)
+			return 0, false, false
+		}
+	}
+	return l, with, true
 }
 
 // zrandmemberWithCount is zrandmemberWithCountCommand: a negative count
