@@ -4,126 +4,32 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
 // This file holds the small string primitives Redis's config code is built
 // on, each reproducing the C function named in its comment, quirks included,
 // because the quirks are visible to clients (which inputs CONFIG SET accepts).
 
-// splitArgs splits a configuration line the way sdssplitargs (sds.c) does:
-// blanks separate arguments; "double quotes" understand \n \r \t \b \a \xHH
-// and \<any>; 'single quotes' understand \'; a closing quote must be followed
-// by a blank or the end of the line. ok is false on unbalanced quotes.
+// splitArgs splits a configuration line the way sdssplitargs (sds.c) does,
+// with the same splitter the inline protocol uses (resp.SplitArgs). ok is
+// false on unbalanced quotes.
 func splitArgs(line string) (args []string, ok bool) {
-	// C strings end at NUL.
-	if i := strings.IndexByte(line, 0); i >= 0 {
-		line = line[:i]
+	argv, ok := resp.SplitArgs([]byte(line), nil)
+	if !ok {
+		return nil, false
 	}
-	at := func(i int) byte {
-		if i < len(line) {
-			return line[i]
-		}
-		return 0
+	args = make([]string, len(argv))
+	for i, a := range argv {
+		args[i] = string(a)
 	}
-	p := 0
-	args = []string{}
-	for {
-		for p < len(line) && isCSpace(line[p]) {
-			p++
-		}
-		if p >= len(line) {
-			return args, true
-		}
-		var cur []byte
-		inq, insq, done := false, false, false
-		for !done {
-			c := at(p)
-			switch {
-			case inq:
-				switch {
-				case c == '\\' && at(p+1) == 'x' && isHexDigit(at(p+2)) && isHexDigit(at(p+3)):
-					cur = append(cur, hexDigitValue(at(p+2))<<4|hexDigitValue(at(p+3)))
-					p += 3
-				case c == '\\' && at(p+1) != 0:
-					p++
-					switch line[p] {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, line[p])
-					}
-				case c == '"':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			case insq:
-				switch {
-				case c == '\\' && at(p+1) == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
-						return nil, false
-					}
-					done = true
-				case c == 0:
-					return nil, false
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				switch c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if p < len(line) {
-				p++
-			}
-		}
-		args = append(args, string(cur))
-	}
+	return args, true
 }
 
 // isCSpace is C's isspace in the "C" locale.
 func isCSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-func isHexDigit(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func hexDigitValue(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 0
 }
 
 // appendRepr appends s quoted the way sdscatrepr (sds.c) does, which is
