@@ -232,12 +232,19 @@ func hdelCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
+	c.W.Int(removeElements(c, key, c.Argv[2:], h.Delete, h.Len, 'h', "hdel"))
+}
+
+// removeElements is the loop of HDEL and SREM: it removes each element,
+// deletes the key when the last one goes (and stops there, as Redis), and
+// signals the change and its events. It returns how many were removed.
+func removeElements(c *Ctx, key []byte, elems [][]byte, remove func([]byte) bool, length func() int, class byte, event string) int64 {
 	deleted := int64(0)
 	removed := false
-	for _, f := range c.Argv[2:] {
-		if h.Delete(f) {
+	for _, el := range elems {
+		if remove(el) {
 			deleted++
-			if h.Len() == 0 {
+			if length() == 0 {
 				c.DB.Delete(key)
 				removed = true
 				break
@@ -246,12 +253,12 @@ func hdelCommand(c *Ctx) {
 	}
 	if deleted > 0 {
 		c.Modified(key)
-		c.Notify('h', "hdel", key)
+		c.Notify(class, event, key)
 		if removed {
 			c.Notify('g', "del", key)
 		}
 	}
-	c.W.Int(deleted)
+	return deleted
 }
 
 // HLEN key

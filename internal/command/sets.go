@@ -127,26 +127,7 @@ func sremCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	deleted := int64(0)
-	removed := false
-	for _, m := range c.Argv[2:] {
-		if s.Remove(m) {
-			deleted++
-			if s.Len() == 0 {
-				c.DB.Delete(key)
-				removed = true
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		c.Modified(key)
-		c.Notify('s', "srem", key)
-		if removed {
-			c.Notify('g', "del", key)
-		}
-	}
-	c.W.Int(deleted)
+	c.W.Int(removeElements(c, key, c.Argv[2:], s.Remove, s.Len, 's', "srem"))
 }
 
 // SMOVE source destination member. A missing source replies 0 before the
