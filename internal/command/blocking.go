@@ -290,8 +290,10 @@ func (e *Engine) serveKey(bk blockKey) {
 }
 
 // shardsOf returns the sorted, distinct shards of keys.
-func (e *Engine) shardsOf(keys [][]byte) []int {
-	var out []int
+func (e *Engine) shardsOf(keys [][]byte) []int { return e.appendShards(nil, keys) }
+
+// appendShards appends to out the sorted, distinct shards of keys.
+func (e *Engine) appendShards(out []int, keys [][]byte) []int {
 	for _, k := range keys {
 		s := e.KS.ShardOf(k)
 		i := len(out)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cinnabar-db/cinnabar/internal/command/meta"
+	"github.com/cinnabar-db/cinnabar/internal/keyspace"
 )
 
 // Conn is what the network layer gives a Client: the means to act on the
@@ -20,6 +21,21 @@ type Conn interface {
 	Close()
 	// Buffers reports query-buffer and output-buffer sizes for CLIENT LIST.
 	Buffers() (qbuf, qbufFree, obl, oll, omem int)
+	// LongRunning says that the command being run for the client is about
+	// to wait (a shard lock held elsewhere, CLIENT PAUSE) or has run for
+	// long (a script past busy-reply-threshold): a connection served by a
+	// shared event loop moves to a goroutine of its own so that the loop
+	// goes on serving its other clients. It may be called from another
+	// goroutine than the one running the command.
+	LongRunning()
+}
+
+// blocker returns the client's connection as a keyspace.Blocker, or nil.
+func (cl *Client) blocker() keyspace.Blocker {
+	if cl == nil || cl.Conn == nil {
+		return nil
+	}
+	return cl.Conn
 }
 
 // Client flags (CLIENT LIST "flags").
@@ -97,9 +113,13 @@ type Client struct {
 	lastT     time.Duration // end of the previous command (since Engine.mono); 0 outside batches
 
 	// scratch state of the dispatcher (conn goroutine)
-	ctx      Ctx
-	keyBuf   []meta.KeyRef
-	shardBuf []int
+	ctx    Ctx
+	keyBuf []meta.KeyRef
+	// EXEC's reused scratch: the keys and shards it locks, its sub-context.
+	execKeys   [][]byte
+	execShards []int
+	execCtx    Ctx
+	shardBuf   []int
 }
 
 // Proto returns the RESP version (2 or 3).

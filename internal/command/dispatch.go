@@ -298,7 +298,7 @@ func trimErrCode(msg string) string { return strings.TrimPrefix(msg, "ERR ") }
 func (e *Engine) lockFor(cl *Client, spec *Spec, argv [][]byte) []int {
 	switch spec.Lock {
 	case LockAll:
-		e.KS.LockAll()
+		e.KS.LockAllWait(cl.blocker())
 		return nil
 	case LockSelf:
 		return nil
@@ -327,7 +327,7 @@ func (e *Engine) lockFor(cl *Client, spec *Spec, argv [][]byte) []int {
 		shards[i] = s
 	}
 	cl.shardBuf = shards
-	e.KS.Lock(shards)
+	e.KS.LockWait(shards, cl.blocker())
 	return shards
 }
 

@@ -229,7 +229,7 @@ func execCommand(c *Ctx) {
 	// queue has run.
 	all := false
 	refs := cl.keyBuf[:0]
-	var keys [][]byte
+	keys := cl.execKeys[:0]
 	for _, q := range ms.queue {
 		if q.spec.Lock != LockKeys {
 			all = true
@@ -249,24 +249,19 @@ func execCommand(c *Ctx) {
 	cl.keyBuf = refs[:0]
 	var shards []int
 	if all {
-		e.KS.LockAll()
+		e.KS.LockAllWait(cl.blocker())
 	} else {
 		for i := range cl.watched {
 			keys = append(keys, []byte(cl.watched[i].key))
 		}
-		shards = e.shardsOf(keys)
-		e.KS.Lock(shards)
+		shards = e.appendShards(cl.execShards[:0], keys)
+		e.KS.LockWait(shards, cl.blocker())
 	}
-	unlock := func() {
-		if all {
-			e.KS.ReleaseAll()
-		} else {
-			e.KS.Release(shards)
-		}
-	}
+	clear(keys)
+	cl.execKeys, cl.execShards = keys[:0], shards[:0]
 	e.expireWatchedKeys(cl)
 	if cl.dirtyCAS.Load() {
-		unlock()
+		e.unlockExec(all, shards)
 		e.discardTransaction(cl)
 		c.W.NullArray()
 		return
@@ -278,15 +273,24 @@ func execCommand(c *Ctx) {
 	cl.MultiQueued.Store(0)
 	cl.SetFlag(FlagMulti, false)
 	c.W.Array(len(ms.queue))
-	sub := new(Ctx)
+	sub := &cl.execCtx
 	for _, q := range ms.queue {
 		// A SELECT inside changes cl.DB for the commands after it.
 		*sub = Ctx{E: e, C: cl, Argv: q.argv, W: c.W, DB: e.KS.DB(cl.DB), Spec: q.spec, InExec: true, AllLocked: all}
 		e.run(sub)
 	}
-	unlock()
+	*sub = Ctx{}
+	e.unlockExec(all, shards)
 	ms.reset()
 	cl.multiFree = ms
+}
+
+func (e *Engine) unlockExec(all bool, shards []int) {
+	if all {
+		e.KS.ReleaseAll()
+	} else {
+		e.KS.Release(shards)
+	}
 }
 
 // expireWatchedKeys is Redis's isWatchedKeyExpired: it looks up every

@@ -80,6 +80,9 @@ func (e *Engine) waitPause(cl *Client, m *meta.Command) {
 		}
 		wake, wait := p.wake, p.until.Sub(now)
 		p.mu.Unlock()
+		if cl.Conn != nil {
+			cl.Conn.LongRunning()
+		}
 		cl.SetFlag(FlagBlocked, true)
 		t := time.NewTimer(wait)
 		select {
@@ -90,3 +93,7 @@ func (e *Engine) waitPause(cl *Client, m *meta.Command) {
 		cl.SetFlag(FlagBlocked, false)
 	}
 }
+
+// PauseActive reports whether a CLIENT PAUSE may be in force (the network
+// layer then runs batches where they may wait).
+func (e *Engine) PauseActive() bool { return e.pause.active.Load() }

@@ -56,6 +56,11 @@ type scriptState struct {
 	mu      sync.Mutex
 	cur     *scriptRun  // guarded by mu; nil when no script runs
 	running atomic.Bool // cur != nil: the dispatcher's cheap BUSY pre-check
+	// overdue fires busy-reply-threshold after a script starts and tells
+	// its connection (Conn.LongRunning), so that an event loop it shares
+	// with other clients goes on serving them: they get BUSY, and SCRIPT
+	// KILL can reach the engine. Armed by beginScript, stopped by endScript.
+	overdue *time.Timer // guarded by mu
 }
 
 // scriptRun is one EVAL or FCALL in progress (Redis's scriptRunCtx). It
@@ -182,9 +187,18 @@ func (e *Engine) beginScript(c *Ctx, sr *scriptRun, name string, eval, ro bool) 
 	sr.start = time.Now()
 	sr.run.Client = sr
 	sr.run.ReadOnly = ro
+	limit := time.Duration(5000) * time.Millisecond
+	if e.Cfg != nil {
+		limit = time.Duration(e.Cfg.BusyReplyThreshold.Load()) * time.Millisecond
+	}
 	e.scripts.mu.Lock()
 	e.scripts.cur = sr
 	e.scripts.running.Store(true)
+	if e.scripts.overdue == nil {
+		e.scripts.overdue = time.AfterFunc(limit, e.scriptOverdue)
+	} else {
+		e.scripts.overdue.Reset(limit)
+	}
 	e.scripts.mu.Unlock()
 }
 
@@ -192,7 +206,21 @@ func (e *Engine) endScript() {
 	e.scripts.mu.Lock()
 	e.scripts.cur = nil
 	e.scripts.running.Store(false)
+	e.scripts.overdue.Stop()
 	e.scripts.mu.Unlock()
+}
+
+// scriptOverdue runs when a script has passed busy-reply-threshold.
+func (e *Engine) scriptOverdue() {
+	e.scripts.mu.Lock()
+	var conn Conn
+	if sr := e.scripts.cur; sr != nil {
+		conn = sr.cl.Conn
+	}
+	e.scripts.mu.Unlock()
+	if conn != nil {
+		conn.LongRunning()
+	}
 }
 
 // parseNumKeys is the numkeys check of EVAL and FCALL; notInt is the reply

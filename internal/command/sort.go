@@ -374,7 +374,7 @@ func sortLock(c *Ctx, everything bool, key, storekey []byte) func() {
 	case c.AllLocked:
 		return func() {}
 	case everything:
-		c.E.KS.LockAll()
+		c.E.KS.LockAllWait(c.C.blocker())
 		return c.E.KS.ReleaseAll
 	}
 	keys := [][]byte{key}
@@ -382,7 +382,7 @@ func sortLock(c *Ctx, everything bool, key, storekey []byte) func() {
 		keys = append(keys, storekey)
 	}
 	shards := c.E.shardsOf(keys)
-	c.E.KS.Lock(shards)
+	c.E.KS.LockWait(shards, c.C.blocker())
 	return func() { c.E.KS.Release(shards) }
 }
 

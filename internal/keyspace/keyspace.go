@@ -144,6 +144,40 @@ func (ks *Keyspace) Lock(idx []int) {
 	}
 }
 
+// Blocker is told before a lock call has to wait for a shard another
+// goroutine holds (the connection layer moves the client off a shared
+// event loop, so the wait stalls no other client).
+type Blocker interface{ LongRunning() }
+
+// LockWait is Lock that calls b.LongRunning (b may be nil) once before the
+// first wait.
+func (ks *Keyspace) LockWait(idx []int, b Blocker) {
+	for _, i := range idx {
+		mu := &ks.shards[i].mu
+		if !mu.TryLock() {
+			if b != nil {
+				b.LongRunning()
+				b = nil
+			}
+			mu.Lock()
+		}
+	}
+}
+
+// LockAllWait is LockAll with LockWait's notice.
+func (ks *Keyspace) LockAllWait(b Blocker) {
+	for i := range ks.shards {
+		mu := &ks.shards[i].mu
+		if !mu.TryLock() {
+			if b != nil {
+				b.LongRunning()
+				b = nil
+			}
+			mu.Lock()
+		}
+	}
+}
+
 // Release runs deferred maintenance on the given shards and unlocks them.
 func (ks *Keyspace) Release(idx []int) {
 	for j := len(idx) - 1; j >= 0; j-- {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -26,9 +27,18 @@ import (
 type conn struct {
 	srv *Server
 	nc  net.Conn
-	rd  *resp.Reader
-	w   resp.Writer
-	cl  *command.Client
+	io  io.ReadWriter // nc, or raw socket I/O on it (sockIO)
+
+	// Event-loop mode (Linux): lp is the conn's loop (nil: goroutine mode
+	// only); inLoop is set while the loop's goroutine is running a batch
+	// of this conn that has not been handed a goroutine of its own.
+	lp     *loop
+	fd     int
+	inLoop atomic.Bool
+	nb     nbReader // non-blocking reads for the loop
+	rd     *resp.Reader
+	w      resp.Writer
+	cl     *command.Client
 
 	writeMu sync.Mutex // serializes socket writes
 
@@ -40,13 +50,16 @@ type conn struct {
 	busy      bool          // the conn goroutine is running a batch, guarded by pushMu
 	queued    atomic.Bool   // pending is not empty
 	closed    atomic.Bool
+	finished  atomic.Bool  // finish ran
 	qbuf      atomic.Int64 // query buffer bytes, for CLIENT LIST
 	qbufFree  atomic.Int64
 }
 
 func (s *Server) serveConn(nc net.Conn, unix bool) {
-	defer s.wg.Done()
-	c := &conn{srv: s, nc: nc, rd: resp.NewReader()}
+	c := &conn{srv: s, nc: nc, io: nc, rd: resp.NewReader()}
+	if sio := newSockIO(nc); sio != nil {
+		c.io = sio
+	}
 	c.w.Proto = 2
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -64,56 +77,92 @@ func (s *Server) serveConn(nc net.Conn, unix bool) {
 		_, _ = nc.Write([]byte(deniedMsg))
 		eng.Clients.Rejected.Add(1)
 		nc.Close()
+		s.wg.Done()
 		return
 	}
 	if max := s.cfg.MaxClients.Load(); int64(eng.Clients.Len()) >= max {
 		_, _ = nc.Write([]byte("-ERR max number of clients reached\r\n"))
 		eng.Clients.Rejected.Add(1)
 		nc.Close()
+		s.wg.Done()
 		return
 	}
-	c.cl = eng.Clients.New(c, addr, laddr, connFD(nc), eng.Now())
+	fd := connFD(nc)
+	if sio, ok := c.io.(*sockIO); ok && fd >= 0 {
+		if l := s.pickLoop(); l != nil {
+			c.lp, c.fd, c.nb = l, fd, nbReader{rc: sio.rc}
+		}
+	}
+	c.cl = eng.Clients.New(c, addr, laddr, fd, eng.Now())
 	if unix {
 		c.cl.SetFlag(command.FlagUnixSocket, true)
 	}
 	c.cl.Authenticated = s.cfg.RequirePass.Load() == ""
 	s.track(c, true)
-	defer func() {
-		s.track(c, false)
-		eng.Disconnect(c.cl)
-		eng.Clients.Remove(c.cl)
-		c.closed.Store(true)
-		nc.Close()
-		c.pushMu.Lock()
-		if c.pushWake != nil {
-			close(c.pushWake)
-			c.pushWake = nil
-		}
-		c.pushMu.Unlock()
-	}()
-	c.loop()
+	if c.lp != nil && c.lp.reattach(c) {
+		return // the event loop serves c from now on
+	}
+	c.serve()
 }
 
-func (c *conn) loop() {
+// finish releases a connection once it is closed, exactly once: whoever
+// serves the conn when it ends (its goroutine or its event loop) calls it.
+func (c *conn) finish() {
+	if !c.finished.CompareAndSwap(false, true) {
+		return
+	}
+	s := c.srv
+	s.track(c, false)
+	s.eng.Disconnect(c.cl)
+	s.eng.Clients.Remove(c.cl)
+	c.closed.Store(true)
+	c.nc.Close()
+	c.pushMu.Lock()
+	if c.pushWake != nil {
+		close(c.pushWake)
+		c.pushWake = nil
+	}
+	c.pushMu.Unlock()
+	s.wg.Done()
+}
+
+// serve runs the conn in goroutine mode until it closes or, for a conn
+// of an event loop, until it can go back to the loop.
+func (c *conn) serve() {
+	if c.loop() {
+		c.finish()
+	}
+}
+
+// loop serves the conn from its own goroutine: blocking reads, batches,
+// blocking writes. It reports true when the connection is to be closed
+// and false when an event loop took the conn back.
+func (c *conn) loop() bool {
 	eng := c.srv.eng
 	cfg := c.srv.cfg
 	for {
+		if c.closed.Load() {
+			return true
+		}
 		c.rd.MaxBulk = cfg.ProtoMaxBulkLen.Load()
 		c.rd.AuthRequired = !c.cl.Authenticated
-		n, err := c.rd.Fill(c.nc)
+		n, err := c.rd.Fill(c.io)
 		if n > 0 {
 			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
 			eng.Stats.NetInput.Add(int64(n))
 			if closeNow := c.processBatch(); closeNow {
-				return
+				return true
 			}
 			if c.rd.Buffered() > int(cfg.ClientQueryBufferLimit.Load()) {
 				c.srv.log.Warning("Closing client that reached max query buffer length")
-				return
+				return true
 			}
 		}
 		if err != nil {
-			return
+			return true
+		}
+		if c.lp != nil && c.lp.reattach(c) {
+			return false
 		}
 	}
 }
@@ -173,6 +222,7 @@ func (c *conn) processBatch() bool {
 			cl.ReplyMode.Store(command.ReplySkip)
 		}
 		if wt := cl.BlockedWaiter(); wt != nil {
+			c.LongRunning()
 			c.takePending()
 			c.flush() // replies before the blocking command go out now
 			c.setBusy(false)
@@ -191,6 +241,9 @@ func (c *conn) processBatch() bool {
 			c.takePending()
 			c.flush()
 		}
+	}
+	if c.inLoop.Load() {
+		return false // the loop writes the replies once its whole round is done
 	}
 	c.endBatch()
 	return false
@@ -231,10 +284,61 @@ func (c *conn) endBatch() {
 	c.busy = false
 	c.pushMu.Unlock()
 	if len(c.w.Buf) > 0 {
-		n, _ := c.nc.Write(c.w.Buf)
+		n, _ := c.io.Write(c.w.Buf)
 		c.srv.eng.Stats.NetOutput.Add(int64(n))
 	}
 	c.writeMu.Unlock()
+	if cap(c.w.Buf) > 1<<20 {
+		c.w.Buf = nil // do not keep a huge buffer for an idle client
+	} else {
+		c.w.Reset()
+	}
+}
+
+// Results of endBatchLoop.
+const (
+	flushDone    = iota // everything written
+	flushPartial        // part written; writeMu is held, c.w.Buf holds the rest
+	flushBusy           // nothing done: a push is being written
+)
+
+// endBatchLoop is endBatch for the event loop, which must not block: the
+// write is non-blocking, and what it cannot finish is left to a goroutine
+// of the conn's own (finishFlush, or endBatch for flushBusy).
+func (c *conn) endBatchLoop() int {
+	if !c.writeMu.TryLock() {
+		return flushBusy
+	}
+	c.pushMu.Lock()
+	c.w.Buf = append(c.w.Buf, c.pending...)
+	c.pending = c.pending[:0]
+	c.queued.Store(false)
+	c.busy = false
+	c.pushMu.Unlock()
+	if len(c.w.Buf) > 0 {
+		n := c.nb.write(c.w.Buf)
+		c.srv.eng.Stats.NetOutput.Add(int64(n))
+		if n < len(c.w.Buf) {
+			c.w.Buf = c.w.Buf[:copy(c.w.Buf, c.w.Buf[n:])]
+			return flushPartial
+		}
+	}
+	c.writeMu.Unlock()
+	c.resetOut()
+	return flushDone
+}
+
+// finishFlush completes a flushPartial write (blocking, on the conn's own
+// goroutine) and releases writeMu.
+func (c *conn) finishFlush() {
+	n, _ := c.io.Write(c.w.Buf)
+	c.srv.eng.Stats.NetOutput.Add(int64(n))
+	c.writeMu.Unlock()
+	c.resetOut()
+}
+
+// resetOut empties the reply buffer, dropping it when it grew huge.
+func (c *conn) resetOut() {
 	if cap(c.w.Buf) > 1<<20 {
 		c.w.Buf = nil // do not keep a huge buffer for an idle client
 	} else {
@@ -246,8 +350,24 @@ func (c *conn) flush() {
 	if len(c.w.Buf) == 0 {
 		return
 	}
-	c.writeMu.Lock()
-	n, _ := c.nc.Write(c.w.Buf)
+	buf := c.w.Buf
+	n := 0
+	switch {
+	case !c.inLoop.Load():
+		c.writeMu.Lock()
+	case c.writeMu.TryLock():
+		n = c.nb.write(buf)
+		if n < len(buf) {
+			c.LongRunning() // a slow reader: finish from a goroutine of its own
+		}
+	default:
+		c.LongRunning() // a push is being written
+		c.writeMu.Lock()
+	}
+	if n < len(buf) {
+		m, _ := c.io.Write(buf[n:])
+		n += m
+	}
 	c.writeMu.Unlock()
 	c.srv.eng.Stats.NetOutput.Add(int64(n))
 	if cap(c.w.Buf) > 1<<20 {
@@ -272,7 +392,7 @@ func (c *conn) waitBlocked(wt *command.Waiter) bool {
 	}
 	readDone := make(chan error, 1)
 	read := func() {
-		n, err := c.rd.Fill(c.nc)
+		n, err := c.rd.Fill(c.io)
 		if n > 0 {
 			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
 			eng.Stats.NetInput.Add(int64(n))
@@ -391,7 +511,7 @@ func (c *conn) pushWriter(wake chan struct{}) {
 			continue
 		}
 		c.writeMu.Lock()
-		n, err := c.nc.Write(buf)
+		n, err := c.io.Write(buf)
 		c.writeMu.Unlock()
 		c.pushMu.Lock()
 		c.inflight = 0
@@ -405,7 +525,20 @@ func (c *conn) pushWriter(wake chan struct{}) {
 }
 
 // Close implements command.Conn.
-func (c *conn) Close() { c.closed.Store(true); c.nc.Close() }
+func (c *conn) Close() {
+	c.closed.Store(true)
+	if c.lp != nil && c.lp.closeAttached(c) {
+		return // the loop closes it
+	}
+	c.nc.Close()
+}
+
+// LongRunning implements command.Conn.
+func (c *conn) LongRunning() {
+	if c.lp != nil && c.inLoop.Load() {
+		c.lp.handoff(c)
+	}
+}
 
 // Buffers implements command.Conn.
 func (c *conn) Buffers() (qbuf, qbufFree, obl, oll, omem int) {

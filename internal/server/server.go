@@ -38,6 +38,7 @@ type Server struct {
 	mono      time.Time            // base of monotonic read stamps
 	curBind   []string             // the TCP addresses listened on, guarded by mu
 	curPort   int64                // guarded by mu
+	loops     []*loop              // event loops (Linux); none: a goroutine per connection
 }
 
 // ShutdownRequest is a SHUTDOWN asked for by a client.
@@ -237,7 +238,11 @@ func (s *Server) Addr() net.Addr {
 // Start listens and starts the cron. It returns once the server accepts
 // connections.
 func (s *Server) Start() error {
+	if err := s.startLoops(); err != nil {
+		return err
+	}
 	if err := s.Listen(); err != nil {
+		s.stopLoops()
 		return err
 	}
 	s.wg.Add(1)
@@ -348,6 +353,7 @@ func (s *Server) Close() error {
 		c.Close()
 	}
 	s.mu.Unlock()
+	s.stopLoops()
 	s.wg.Wait()
 	if path := s.cfg.UnixSocket.Load(); path != "" {
 		_ = os.Remove(path)
