@@ -90,7 +90,8 @@ func (s *Server) serveConn(nc net.Conn, unix bool) {
 	fd := connFD(nc)
 	if sio, ok := c.io.(*sockIO); ok && fd >= 0 {
 		if l := s.pickLoop(); l != nil {
-			c.lp, c.fd, c.nb = l, fd, nbReader{rc: sio.rc}
+			c.lp, c.fd = l, fd
+			c.nb.init(sio.rc)
 		}
 	}
 	c.cl = eng.Clients.New(c, addr, laddr, fd, eng.Now())

@@ -65,10 +65,13 @@ func noLoops() bool { return os.Getenv("CINNABAR_EVENT_LOOP") == "0" }
 
 // startLoops starts one event loop per P.
 func (s *Server) startLoops() error {
-	if noLoops() {
+	n := s.nloops
+	if n < 0 || noLoops() {
 		return nil
 	}
-	n := runtime.GOMAXPROCS(0)
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
 	for i := 0; i < n; i++ {
 		l, err := newLoop(s)
 		if err != nil {
@@ -377,8 +380,22 @@ func (l *loop) serve(c *conn) bool {
 }
 
 // nbReader reads and writes a socket without blocking, from the loop.
+// The callbacks given to RawConn.Control are bound once (init), and their
+// arguments and results go through the struct, so a read or a write
+// allocates nothing.
 type nbReader struct {
-	rc syscall.RawConn
+	rc      syscall.RawConn
+	p       []byte
+	n       int
+	err     error
+	readFn  func(uintptr)
+	writeFn func(uintptr)
+}
+
+func (r *nbReader) init(rc syscall.RawConn) {
+	r.rc = rc
+	r.readFn = r.doRead
+	r.writeFn = r.doWrite
 }
 
 var errWouldBlock = errors.New("would block")
@@ -388,47 +405,52 @@ func (r *nbReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var rerr error
-	err := r.rc.Control(func(fd uintptr) {
-		for {
-			m, e := rawRead(fd, p)
-			switch e {
-			case 0:
-				if m == 0 {
-					rerr = io.EOF
-				}
-				n = m
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				rerr = errWouldBlock
-			default:
-				rerr = e
-			}
-			return
-		}
-	})
-	if err != nil {
+	r.p, r.n, r.err = p, 0, nil
+	if err := r.rc.Control(r.readFn); err != nil {
+		r.p = nil
 		return 0, err
 	}
-	return n, rerr
+	r.p = nil
+	return r.n, r.err
+}
+
+func (r *nbReader) doRead(fd uintptr) {
+	for {
+		m, e := rawRead(fd, r.p)
+		switch e {
+		case 0:
+			if m == 0 {
+				r.err = io.EOF
+			}
+			r.n = m
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			r.err = errWouldBlock
+		default:
+			r.err = e
+		}
+		return
+	}
 }
 
 // write writes as much of p as the socket takes now.
 func (r *nbReader) write(p []byte) int {
-	n := 0
-	_ = r.rc.Control(func(fd uintptr) {
-		for n < len(p) {
-			m, e := rawWrite(fd, p[n:])
-			switch e {
-			case 0:
-				n += m
-			case syscall.EINTR:
-			default:
-				return
-			}
+	r.p, r.n = p, 0
+	_ = r.rc.Control(r.writeFn)
+	r.p = nil
+	return r.n
+}
+
+func (r *nbReader) doWrite(fd uintptr) {
+	for r.n < len(r.p) {
+		m, e := rawWrite(fd, r.p[r.n:])
+		switch e {
+		case 0:
+			r.n += m
+		case syscall.EINTR:
+		default:
+			return
 		}
-	})
-	return n
+	}
 }

@@ -18,4 +18,5 @@ func (l *loop) handoff(*conn)            {}
 
 type nbReader struct{ rc syscall.RawConn }
 
-func (r *nbReader) write([]byte) int { return 0 }
+func (r *nbReader) write([]byte) int        { return 0 }
+func (r *nbReader) init(rc syscall.RawConn) { r.rc = rc }

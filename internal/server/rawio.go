@@ -19,6 +19,19 @@ import (
 type sockIO struct {
 	rc syscall.RawConn
 	nc net.Conn
+
+	// Read and Write hand their arguments and results to the callbacks
+	// through these fields, and the callbacks are bound once, so that a
+	// call allocates nothing. Reads come from one goroutine at a time
+	// (the conn's), writes under the conn's writeMu.
+	rp      []byte
+	rn      int
+	rerr    error
+	wp      []byte
+	wn      int
+	werr    error
+	readFn  func(uintptr) bool
+	writeFn func(uintptr) bool
 }
 
 // newSockIO returns raw I/O for nc, or nil when nc has no file descriptor
@@ -32,7 +45,9 @@ func newSockIO(nc net.Conn) *sockIO {
 	if err != nil {
 		return nil
 	}
-	return &sockIO{rc: rc, nc: nc}
+	s := &sockIO{rc: rc, nc: nc}
+	s.readFn, s.writeFn = s.doRead, s.doWrite
+	return s
 }
 
 func rawRead(fd uintptr, p []byte) (int, syscall.Errno) {
@@ -50,56 +65,61 @@ func (s *sockIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var rerr error
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			r, e := rawRead(fd, p)
-			switch e {
-			case 0:
-				if r == 0 {
-					rerr = io.EOF
-				}
-				n = r
-				return true
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait for readability
-			default:
-				rerr = &net.OpError{Op: "read", Net: "tcp", Err: e}
-				return true
-			}
-		}
-	})
+	s.rp, s.rn, s.rerr = p, 0, nil
+	err := s.rc.Read(s.readFn)
+	s.rp = nil
 	if err != nil {
 		return 0, err
 	}
-	return n, rerr
+	return s.rn, s.rerr
+}
+
+func (s *sockIO) doRead(fd uintptr) bool {
+	for {
+		r, e := rawRead(fd, s.rp)
+		switch e {
+		case 0:
+			if r == 0 {
+				s.rerr = io.EOF
+			}
+			s.rn = r
+			return true
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // wait for readability
+		default:
+			s.rerr = &net.OpError{Op: "read", Net: "tcp", Err: e}
+			return true
+		}
+	}
 }
 
 // Write implements io.Writer: it writes all of p unless an error occurs.
 func (s *sockIO) Write(p []byte) (int, error) {
-	n := 0
-	var werr error
-	err := s.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			r, e := rawWrite(fd, p[n:])
-			switch e {
-			case 0:
-				n += r
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false // wait for writability
-			default:
-				werr = &net.OpError{Op: "write", Net: "tcp", Err: e}
-				return true
-			}
-		}
-		return true
-	})
+	s.wp, s.wn, s.werr = p, 0, nil
+	err := s.rc.Write(s.writeFn)
+	n, werr := s.wn, s.werr
+	s.wp = nil
 	if err != nil {
 		return n, err
 	}
 	return n, werr
+}
+
+func (s *sockIO) doWrite(fd uintptr) bool {
+	for s.wn < len(s.wp) {
+		r, e := rawWrite(fd, s.wp[s.wn:])
+		switch e {
+		case 0:
+			s.wn += r
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false // wait for writability
+		default:
+			s.werr = &net.OpError{Op: "write", Net: "tcp", Err: e}
+			return true
+		}
+	}
+	return true
 }

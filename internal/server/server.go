@@ -39,6 +39,7 @@ type Server struct {
 	curBind   []string             // the TCP addresses listened on, guarded by mu
 	curPort   int64                // guarded by mu
 	loops     []*loop              // event loops (Linux); none: a goroutine per connection
+	nloops    int                  // Options.EventLoops
 }
 
 // ShutdownRequest is a SHUTDOWN asked for by a client.
@@ -51,6 +52,10 @@ type Options struct {
 	Log *log.Logger
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+	// EventLoops is the number of network event loops (Linux): 0 means
+	// one per P (GOMAXPROCS), a negative number none (a goroutine per
+	// connection, also chosen by the environment CINNABAR_EVENT_LOOP=0).
+	EventLoops int
 }
 
 // New builds a server from a configuration. It does not listen yet.
@@ -70,6 +75,7 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 		done:     make(chan struct{}),
 		shutdown: make(chan ShutdownRequest, 1),
 		mono:     time.Now(),
+		nloops:   o.EventLoops,
 	}
 	cfg.OnChange("port", s.rebind)
 	cfg.OnChange("bind", s.rebind)

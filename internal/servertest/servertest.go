@@ -44,7 +44,12 @@ type Option func(*options)
 type options struct {
 	clock *Clock
 	log   io.Writer
+	loops int
 }
+
+// WithEventLoops sets the number of network event loops (server.Options.EventLoops):
+// 1 puts every connection on one loop, -1 gives each a goroutine.
+func WithEventLoops(n int) Option { return func(o *options) { o.loops = n } }
 
 // WithClock makes the server use a manual clock.
 func WithClock(c *Clock) Option { return func(o *options) { o.clock = c } }
@@ -73,7 +78,7 @@ func Start(t testing.TB, args []string, opts ...Option) *Server {
 			w = os.Stderr
 		}
 	}
-	so := server.Options{Log: log.New(w)}
+	so := server.Options{Log: log.New(w), EventLoops: o.loops}
 	if o.clock != nil {
 		so.Now = o.clock.Now
 	}
