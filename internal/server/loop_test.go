@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -199,3 +201,5 @@ func TestLoopSlowReader(t *testing.T) {
 		t.Fatalf("last reply = %q, %v", line, err)
 	}
 }
+
+func noEventLoops() bool { return runtime.GOOS != "linux" || os.Getenv("CINNABAR_EVENT_LOOP") == "0" }
