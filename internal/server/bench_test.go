@@ -3,6 +3,8 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
 	"io"
 	"net"
 	"strconv"
@@ -35,7 +37,11 @@ func pad(i int) string {
 	return s
 }
 
-func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) {
+func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) { benchPipelineSetup(b, depth, "", cmd) }
+
+// benchPipelineSetup is benchPipeline after sending setup (one inline
+// command, whose reply is read) first.
+func benchPipelineSetup(b *testing.B, depth int, setup string, cmd func(int) []byte) {
 	s := servertest.Start(b, nil)
 	c, err := net.Dial("tcp", s.Addr)
 	if err != nil {
@@ -47,6 +53,18 @@ func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) {
 		batch.Write(cmd(i))
 	}
 	r := bufio.NewReaderSize(c, 64<<10)
+	if setup != "" {
+		if _, err := io.WriteString(c, setup+"\r\n"); err != nil {
+			b.Fatal(err)
+		}
+		if line, err := r.ReadSlice('\n'); err != nil || line[0] == '-' {
+			b.Fatalf("setup: %q %v", line, err)
+		}
+		if line, _ := r.Peek(1); len(line) > 0 { // a bulk reply's payload line
+			_, _ = r.ReadSlice('\n')
+		}
+	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	for n := 0; n < b.N; n += depth {
 		if _, err := c.Write(batch.Bytes()); err != nil {
@@ -65,4 +83,23 @@ func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) {
 			}
 		}
 	}
+}
+
+// BenchmarkEvalsha1 and BenchmarkEvalsha10 run EVALSHA of a script making
+// one and ten redis.call's (the bench/workloads.txt rows), 16 per batch.
+func BenchmarkEvalsha1(b *testing.B) {
+	benchScript(b, "return redis.call('SET',KEYS[1],ARGV[1])")
+}
+
+func BenchmarkEvalsha10(b *testing.B) {
+	benchScript(b, "for i=1,10 do redis.call('SET',KEYS[1],ARGV[1]) end return 1")
+}
+
+func benchScript(b *testing.B, body string) {
+	sum := sha1.Sum([]byte(body))
+	sha := hex.EncodeToString(sum[:])
+	benchPipelineSetup(b, 16, `SCRIPT LOAD "`+body+`"`, func(i int) []byte {
+		key := "key:" + pad(i%1000)
+		return []byte("*5\r\n$7\r\nEVALSHA\r\n$40\r\n" + sha + "\r\n$1\r\n1\r\n$" + strconv.Itoa(len(key)) + "\r\n" + key + "\r\n$1\r\nv\r\n")
+	})
 }
