@@ -21,6 +21,9 @@ func (v *vm) parseReply(b []byte, pos int) (lua.LValue, int) {
 	line, next := replyLine(b, pos+1)
 	switch kind {
 	case '+':
+		if string(line) == "OK" {
+			return v.okTable(), next
+		}
 		t := L.CreateTable(0, 1)
 		t.RawSetString("ok", lua.LString(line))
 		return t, next
@@ -318,3 +321,29 @@ func verbatimFormat(f string) string {
 	}
 	return string(b[:])
 }
+
+// okTable returns the status table {ok="OK"} of a "+OK" reply. Building
+// one costs a gopher-lua table with its string maps (eight allocations,
+// most of the cost of a redis.call that writes), so one table is reused
+// for as long as it is left as built: a script that adds, changes or
+// removes a field, or sets a metatable, gets a fresh table from then on.
+// (Two OK replies kept by one script are then the same table, which only
+// a script comparing them with rawequal could notice.)
+func (v *vm) okTable() *lua.LTable {
+	if t := v.okReply; t != nil && t.Metatable == lua.LNil && t.Len() == 0 {
+		if k, val := t.Next(lua.LNil); k == okKey && val == okValue {
+			if k2, _ := t.Next(k); k2 == lua.LNil {
+				return t
+			}
+		}
+	}
+	t := v.L.CreateTable(0, 1)
+	t.RawSetString("ok", okValue)
+	v.okReply = t
+	return t
+}
+
+var (
+	okKey   lua.LValue = lua.LString("ok")
+	okValue lua.LValue = lua.LString("OK")
+)

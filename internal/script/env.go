@@ -55,6 +55,7 @@ type vm struct {
 
 	loading *Library // function mode: library being loaded
 
+	okReply *lua.LTable       // the {ok="OK"} table redis.call hands back, reused (see okTable)
 	reply   resp.Writer       // reply of the command run by redis.call
 	argv    [][]byte          // argv of redis.call, reused
 	argbuf  []byte            // bytes of argv, reused
