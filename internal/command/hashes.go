@@ -98,6 +98,7 @@ func hashSetPairs(c *Ctx) (created int64, ok bool) {
 		return 0, false
 	}
 	lim := hashLimits(c)
+	h.Reserve(c.Argv[2:], lim)
 	for i := 2; i+1 < len(c.Argv); i += 2 {
 		if h.Set(c.Argv[i], c.Argv[i+1], lim) {
 			created++

@@ -387,3 +387,31 @@ func (h *Hash) Clone() *Hash {
 // DupValue is Clone for the command layer's COPY, which duplicates any
 // collection through this method.
 func (h *Hash) DupValue() any { return h.Clone() }
+
+// Reserve makes room in a listpack hash for the field/value pairs about
+// to be Set (HSET with several pairs), so that they go in with one
+// allocation sized to the result instead of a chain of growths whose
+// slack a small hash would keep. It does nothing when the pairs will make
+// the hash convert to a hashtable.
+func (h *Hash) Reserve(pairs [][]byte, lim Limits) {
+	if h.table() != nil || len(pairs) < 4 {
+		return
+	}
+	lp := h.listpack()
+	need, n := 0, lpCount(lp)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		f, v := pairs[i], pairs[i+1]
+		if len(f) > lim.MaxListpackValue || len(v) > lim.MaxListpackValue {
+			return
+		}
+		need += uvarintLen(len(f)) + len(f) + uvarintLen(len(v)) + len(v)
+		n++
+	}
+	size := max(len(lp), lpHeader) + need
+	if n > lim.MaxListpackEntries || size > maxListpackBytes || size <= cap(lp) {
+		return
+	}
+	grown := lpAlloc(size)[:max(len(lp), lpHeader)]
+	copy(grown, lp) // a new listpack's header is zero: no pairs
+	h.setListpack(grown)
+}

@@ -464,3 +464,39 @@ func TestSmallHashFootprint(t *testing.T) {
 		t.Errorf("converted f3 = %q %v", v, ok)
 	}
 }
+
+// HSET of several pairs reserves the listpack once: the result has no
+// more slack than the allocator's size-class rounding, and the pairs read
+// back as set.
+func TestReserveFitsListpack(t *testing.T) {
+	lim := Limits{MaxListpackEntries: 128, MaxListpackValue: 64}
+	var pairs [][]byte
+	for i := 0; i < 10; i++ {
+		pairs = append(pairs, b("f"+strconv.Itoa(i)), b("val:00000000000"+strconv.Itoa(i)))
+	}
+	var h Hash
+	h.Reserve(pairs, lim)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !h.Set(pairs[i], pairs[i+1], lim) {
+			t.Fatalf("field %s not added", pairs[i])
+		}
+	}
+	lp := h.listpack()
+	if lp == nil || h.Len() != 10 {
+		t.Fatalf("len %d, listpack %v", h.Len(), lp != nil)
+	}
+	if fit := cap(lpAlloc(len(lp))); cap(lp) != fit {
+		t.Errorf("listpack len %d cap %d, want the size class %d", len(lp), cap(lp), fit)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v, ok := h.Get(pairs[i]); !ok || string(v) != string(pairs[i+1]) {
+			t.Errorf("%s = %q %v", pairs[i], v, ok)
+		}
+	}
+	// Pairs that will convert the hash are not reserved for.
+	var big Hash
+	big.Reserve(pairs, Limits{MaxListpackEntries: 5, MaxListpackValue: 64})
+	if big.listpack() != nil {
+		t.Error("reserved a listpack that is going to convert")
+	}
+}
