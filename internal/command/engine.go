@@ -181,6 +181,7 @@ func New(o Options) (*Engine, error) {
 		blockingCommands(),
 		pubsubCommands(),
 		scriptingCommands(),
+		dumpCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {

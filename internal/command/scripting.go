@@ -591,24 +591,38 @@ func functionStatsCommand(c *Ctx) {
 	w.Int(int64(funcs))
 }
 
-// functionDumpCommand answers FUNCTION DUMP with an error until the RDB
-// serialization of libraries exists.
+// functionDumpCommand is FUNCTION DUMP: the libraries' code as an RDB
+// payload (rdbSaveFunctions framed like DUMP; see dump.go).
 func functionDumpCommand(c *Ctx) {
-	c.Error("ERR FUNCTION DUMP is not supported yet")
+	c.W.Bulk(dumpFunctions(c))
 }
 
-// functionRestoreCommand checks FUNCTION RESTORE's arguments as Redis
-// does, then refuses: there is no DUMP payload format yet.
+// functionRestoreCommand is FUNCTION RESTORE serialized-value
+// [FLUSH|APPEND|REPLACE] (functions.c functionRestoreCommand; the loading
+// is restoreFunctions in dump.go).
 func functionRestoreCommand(c *Ctx) {
 	if len(c.Argv) > 4 {
 		subcommandSyntaxError(c)
 		return
 	}
-	if len(c.Argv) == 4 && !c.Is(3, "append") && !c.Is(3, "replace") && !c.Is(3, "flush") {
-		c.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+	policy := "append"
+	if len(c.Argv) == 4 {
+		switch {
+		case c.Is(3, "append"):
+		case c.Is(3, "replace"):
+			policy = "replace"
+		case c.Is(3, "flush"):
+			policy = "flush"
+		default:
+			c.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+			return
+		}
+	}
+	if msg := restoreFunctions(c, c.Argv[2], policy); msg != "" {
+		c.Error(msg)
 		return
 	}
-	c.Error("ERR FUNCTION RESTORE is not supported yet")
+	c.W.OK()
 }
 
 // ScriptBusyError is processCommand's BUSY refusal: while a script has run
