@@ -104,6 +104,9 @@ type Client struct {
 	multiFree *multiState  // a finished transaction's state, for reuse
 	watched   []watchedKey // WATCHed keys (conn goroutine)
 	dirtyCAS  atomic.Bool  // a watched key was modified
+	// preOOM is the maxmemory state found when the current command
+	// started (server.pre_command_oom_state); scripts check it.
+	preOOM bool
 
 	trk clientTracking // client-side caching (tracking.go)
 

@@ -115,6 +115,19 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		e.rejectCommand(cl, spec, argv, w, ErrNotInMulti)
 		return false
 	}
+	if e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0 && !(e.scripts.running.Load() && e.ScriptBusyError(cl, m) != "") {
+		// maxmemory (processCommand): evict, then refuse deny-oom commands,
+		// and anything a transaction would queue, while still over the
+		// limit. Not while a script is past busy-reply-threshold.
+		oom := e.oomCheck(cl)
+		reject := cl.multi != nil && queueable(spec.Name) // all but EXEC, DISCARD, QUIT, RESET
+		if oom && (reject || e.denyOOM(cl, spec, argv)) {
+			e.rejectCommand(cl, spec, argv, w, ErrOOM)
+			return false
+		}
+	} else {
+		cl.preOOM = false
+	}
 	if !e.subscribedModeCheck(cl, m, w) {
 		return false
 	}

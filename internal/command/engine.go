@@ -91,6 +91,7 @@ type Engine struct {
 	watchers watching      // WATCHed keys
 	tracking trackingTable // client-side caching (tracking.go)
 	scripts  scriptState   // the running script (scripting.go)
+	mem      memoryState   // maxmemory: used-memory figure and eviction (evict.go)
 
 	// DisableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may
 	// call noscript commands (Redis's test suite uses it).
@@ -160,6 +161,7 @@ func New(o Options) (*Engine, error) {
 		Now:       e.clockMs.Load,
 		OnExpire:  e.onExpire,
 		OnAdd:     e.onAdd,
+		LFU:       e.lfuParams,
 	})
 	e.Slowlog.init()
 	e.Scripts = newScriptEngine(e)
@@ -284,6 +286,7 @@ func (e *Engine) ResetStats() {
 	e.Clients.Connections.Store(0)
 	e.Clients.Rejected.Store(0)
 	e.KS.ExpiredKeys.Store(0)
+	e.mem.evicted.Store(0)
 	e.KS.KeyspaceHits.Store(0)
 	e.KS.KeyspaceMisses.Store(0)
 	e.errorsMu.Lock()

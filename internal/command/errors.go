@@ -169,3 +169,8 @@ const (
 	ErrGeoSearchStoreWith = "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
 	ErrGeoRadiusStoreWith = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
 )
+
+// maxmemory (server.c shared.oomerr).
+const (
+	ErrOOM = "OOM command not allowed when used memory > 'maxmemory'."
+)

@@ -267,7 +267,8 @@ func infoClients(dst []byte, e *Engine) []byte {
 }
 
 // memStats are the process's memory figures, in bytes, in Redis's terms:
-// used is used_memory (the live heap), active and resident the
+// used is used_memory (the figure maxmemory is checked against, see
+// evict.go's memoryState), active and resident the
 // allocator's in-use and retained memory, rss the process's resident set.
 type memStats struct {
 	used, peak, startup, clients  uint64
@@ -280,7 +281,7 @@ func readMemStats(e *Engine) memStats {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	ms := memStats{
-		used:     m.HeapAlloc,
+		used:     e.usedMemory(),
 		active:   m.HeapInuse,
 		resident: m.HeapSys - m.HeapReleased,
 		rss:      processRSS(),
@@ -460,8 +461,11 @@ func infoStats(dst []byte, e *Engine) []byte {
 	}
 	dst = infoInt(dst, "expired_keys", e.KS.ExpiredKeys.Load())
 	dst = infoFloat(dst, "expired_stale_perc", float64(e.KS.ExpiredStalePerc.Load()), "")
-	for _, f := range [...]string{"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds",
-		"evicted_keys", "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time"} {
+	for _, f := range [...]string{"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds"} {
+		dst = infoInt(dst, f, 0)
+	}
+	dst = infoInt(dst, "evicted_keys", e.EvictedKeys())
+	for _, f := range [...]string{"evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time"} {
 		dst = infoInt(dst, f, 0)
 	}
 	dst = infoInt(dst, "keyspace_hits", e.KS.KeyspaceHits.Load())

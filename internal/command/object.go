@@ -135,10 +135,7 @@ func objectFreqCommand(c *Ctx) {
 // lfuDecrAndReturn is Redis's LFUDecrAndReturn (evict.c) over a record's
 // LRU field holding LFU data: the access time in minutes (16 bits) << 8 |
 // a logarithmic counter. The counter loses one per decay minutes elapsed.
-//
-// TODO(lfu): the keyspace stores the LRU clock in that field whatever the
-// policy; until it keeps LFU data under an LFU policy (updateLFU on access,
-// LFU_INIT_VAL on creation), FREQ reads an LRU stamp.
+// The keyspace keeps that data under an LFU policy (keyspace/lfu.go).
 func lfuDecrAndReturn(lru uint32, nowMs, decay int64) int64 {
 	ldt := int64(lru >> 8)
 	counter := int64(lru & 255)

@@ -117,6 +117,13 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 		e.scriptReject(spec, w, script.ErrCallWriteReadOnly)
 		return
 	}
+	// scriptVerifyOOM: past maxmemory when the script started, its first
+	// write may not be a deny-oom command (unless the script allows OOM).
+	if r.Flags&script.RunAllowOOM == 0 && cl.preOOM && !sr.dirty.Load() && cl.Flags()&FlagMaster == 0 &&
+		m.FlagMask&meta.FlagDenyOOM != 0 && e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0 {
+		e.scriptReject(spec, w, ErrOOM)
+		return
+	}
 	if m.FlagMask&meta.FlagWrite != 0 {
 		sr.dirty.Store(true)
 	}
@@ -172,10 +179,12 @@ func (h *scriptHost) ErrorReply(r *script.Run, msg string, counted bool) {
 	h.e.countError(msg)
 }
 
-// serverState is what scriptPrepareForRun checks. Cinnabar has no
-// replication or persistence errors yet; only maxmemory could apply and
-// eviction is not there either.
-func (e *Engine) scriptServerState() script.ServerState { return script.ServerState{} }
+// scriptServerState is what scriptPrepareForRun checks for client cl.
+// Cinnabar has no replication or persistence errors yet; only maxmemory
+// applies: the state found when the command started (pre_command_oom_state).
+func (e *Engine) scriptServerState(cl *Client) script.ServerState {
+	return script.ServerState{OOM: cl.preOOM && e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0}
+}
 
 // beginScript records sr as the running script.
 func (e *Engine) beginScript(c *Ctx, sr *scriptRun, name string, eval, ro bool) {
@@ -273,7 +282,7 @@ func evalGeneric(c *Ctx, sha, ro bool) {
 			return
 		}
 	}
-	if msg := script.PrepareError(s.Flags, ro, c.E.scriptServerState()); msg != "" {
+	if msg := script.PrepareError(s.Flags, ro, c.E.scriptServerState(c.C)); msg != "" {
 		c.Error(msg)
 		return
 	}
@@ -300,7 +309,7 @@ func fcallGeneric(c *Ctx, ro bool) {
 	if !ok {
 		return
 	}
-	if msg := script.PrepareError(f.Flags, ro, c.E.scriptServerState()); msg != "" {
+	if msg := script.PrepareError(f.Flags, ro, c.E.scriptServerState(c.C)); msg != "" {
 		c.Error(msg)
 		return
 	}

@@ -89,7 +89,7 @@ func (db *DB) Lookup(key []byte) (Entry, bool) {
 		return Entry{}, false
 	}
 	rec := t.record(slotRef(t.slots[i]))
-	binary.LittleEndian.PutUint32(rec[hdrLRU:], db.ks.lruClock())
+	binary.LittleEndian.PutUint32(rec[hdrLRU:], db.ks.touchStamp(binary.LittleEndian.Uint32(rec[hdrLRU:])))
 	return t.entry(rec), true
 }
 
@@ -194,10 +194,13 @@ func (db *DB) set(key []byte, typ Type, enc Enc, str []byte, n int64, obj any, t
 		t = db.table(h, true)
 	}
 	expireAt := ttl
-	lru := db.ks.lruClock()
+	var lru uint32
 	if i >= 0 {
 		ref := slotRef(t.slots[i])
 		rec := t.record(ref)
+		// An overwrite is an access (setKey's lookupKeyWrite); under LFU
+		// the new value keeps the key's LFU data (dbSetValue).
+		lru = db.ks.touchStamp(binary.LittleEndian.Uint32(rec[hdrLRU:]))
 		if ttl == KeepTTL {
 			expireAt = 0
 			if rec[0]&fExpire != 0 {
@@ -224,6 +227,7 @@ func (db *DB) set(key []byte, typ Type, enc Enc, str []byte, n int64, obj any, t
 	if ttl == KeepTTL {
 		expireAt = 0
 	}
+	lru = db.ks.newStamp()
 	ref := t.writeRecord(key, typ, enc, str, n, obj, expireAt, lru)
 	t.insertSlot(h, ref)
 	if expireAt > 0 {
@@ -255,6 +259,8 @@ func (t *table) overwrite(rec []byte, typ Type, enc Enc, str []byte, n int64, ob
 	case typ == TypeString && enc != EncInt && oenc == EncSide && len(str) > bigLimit:
 		idx := binary.LittleEndian.Uint32(rec[p:])
 		b := t.bigs[idx]
+		t.account(len(str) - len(b))
+		t.hold(len(str) - len(b))
 		if cap(b) < len(str) || cap(b) > 2*len(str) {
 			b = make([]byte, len(str))
 		}
@@ -337,6 +343,8 @@ func uvarintLen(n int) int {
 func (t *table) newBig(b []byte) uint32 {
 	c := make([]byte, len(b))
 	copy(c, b)
+	t.account(len(c))
+	t.hold(len(c))
 	if n := len(t.freeBigs); n > 0 {
 		idx := t.freeBigs[n-1]
 		t.freeBigs = t.freeBigs[:n-1]
@@ -369,6 +377,8 @@ func (t *table) killRec(ref uint64, release bool) {
 		_, p := recKey(rec)
 		idx := binary.LittleEndian.Uint32(rec[p:])
 		if Type(rec[0]&fTypeMask) == TypeString {
+			t.account(-len(t.bigs[idx]))
+			t.hold(-len(t.bigs[idx]))
 			t.bigs[idx] = nil
 			t.freeBigs = append(t.freeBigs, idx)
 		} else {
@@ -379,6 +389,7 @@ func (t *table) killRec(ref uint64, release bool) {
 	rec[0] |= fDead
 	ci := int(ref >> chunkBits)
 	t.live[ci] -= int32(size)
+	t.account(-size)
 	if ci != t.cur && !t.queued(ci) && int(t.live[ci])*4 < len(t.chunks[ci]) {
 		t.compactQ = append(t.compactQ, ci)
 		t.shard.dirty = true
@@ -426,6 +437,7 @@ func (t *table) compact() {
 			p += size
 		}
 		t.chunks[ci] = c[:0]
+		t.account(-int(t.live[ci])) // its live records were copied (and counted) again
 		t.live[ci] = 0
 	}
 }
@@ -450,6 +462,8 @@ func (t *table) removeAt(i int, h uint64) {
 // reset returns an empty table to its initial size.
 func (t *table) reset() {
 	seed, s := t.seed, t.shard
+	t.account(-int(t.bytes))
+	t.hold(-int(t.held))
 	*t = table{seed: seed, shard: s, slots: make([]uint64, 8), mask: 7}
 }
 

@@ -10,7 +10,12 @@ import (
 // Flush empties the database. All shards must be locked.
 func (db *DB) Flush() {
 	for i := range db.ks.shards {
-		db.ks.shards[i].tables[db.id] = nil
+		s := &db.ks.shards[i]
+		if t := s.tables[db.id]; t != nil {
+			s.mem.Add(-t.bytes)
+			s.held.Add(-t.held)
+		}
+		s.tables[db.id] = nil
 	}
 }
 

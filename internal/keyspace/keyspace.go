@@ -48,6 +48,10 @@ type Options struct {
 	// OnAdd is called, shard locked, when a key is created (Redis's dbAdd):
 	// blocked clients waiting for the key hang off it.
 	OnAdd func(db int, key []byte, t Type)
+	// LFU reports whether records keep LFU data instead of the LRU clock
+	// (an LFU maxmemory policy), with lfu-log-factor and lfu-decay-time;
+	// nil means never (see lfu.go).
+	LFU func() (on bool, logFactor, decayTime int64)
 }
 
 // Keyspace is the set of databases.
@@ -59,6 +63,7 @@ type Keyspace struct {
 	now        func() int64
 	onExpire   func(db int, key []byte)
 	onAdd      func(db int, key []byte, t Type)
+	lfu        func() (on bool, logFactor, decayTime int64)
 
 	// ActiveExpire enables the active expire cycle (DEBUG SET-ACTIVE-EXPIRE).
 	ActiveExpire atomic.Bool
@@ -73,7 +78,13 @@ type shard struct {
 	mu     sync.Mutex
 	tables []*table // per database; nil until a key is written
 	dirty  bool     // tables have chunks waiting for compaction
-	_      [40]byte // keep shards on separate cache lines
+	// mem is the bytes of the shard's records and big strings (see
+	// table.account); read without the lock by Keyspace.DataBytes.
+	mem atomic.Int64
+	// held is the heap the shard's tables hold for those bytes: chunk
+	// capacity plus big strings (see table.hold).
+	held atomic.Int64
+	_    [24]byte // keep shards on separate cache lines
 }
 
 // New returns an empty keyspace.
@@ -96,6 +107,7 @@ func New(o Options) *Keyspace {
 		now:      o.Now,
 		onExpire: o.OnExpire,
 		onAdd:    o.OnAdd,
+		lfu:      o.LFU,
 	}
 	ks.shardShift = 64 - bits
 	if bits == 0 {

@@ -56,6 +56,13 @@ type table struct {
 	seed     maphash.Seed
 	shard    *shard
 	compactQ []int // chunks to compact after the current command
+
+	// bytes is the table's share of shard.mem: live record bytes plus
+	// big string values (collections in objs are not counted).
+	bytes int64
+	// held is the table's share of shard.held: chunk capacity plus big
+	// string values.
+	held int64
 }
 
 const (
@@ -258,6 +265,7 @@ func (t *table) alloc(n int) uint64 {
 	off := len(c)
 	t.chunks[t.cur] = c[:off+n]
 	t.live[t.cur] += int32(n)
+	t.account(n)
 	return uint64(t.cur)<<chunkBits | uint64(off)
 }
 
@@ -275,6 +283,7 @@ func (t *table) newChunk(need int) {
 		size = 4 << 10 // small first chunk: many tables hold few keys
 	}
 	c := make([]byte, 1, size) // offset 0 is never used, so a slot is never 0
+	t.hold(size)
 	t.chunks = append(t.chunks, c)
 	t.live = append(t.live, 0)
 	t.cur = len(t.chunks) - 1
@@ -290,3 +299,17 @@ func (t *table) fits(n int) bool {
 }
 
 func (t *table) hashOf(k []byte) uint64 { return maphash.Bytes(t.seed, k) }
+
+// account adds n (may be negative) to the table's and its shard's byte
+// counts.
+func (t *table) account(n int) {
+	t.bytes += int64(n)
+	t.shard.mem.Add(int64(n))
+}
+
+// hold adds n (may be negative) to the heap bytes the table and its shard
+// hold.
+func (t *table) hold(n int) {
+	t.held += int64(n)
+	t.shard.held.Add(int64(n))
+}
