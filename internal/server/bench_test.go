@@ -37,7 +37,9 @@ func pad(i int) string {
 	return s
 }
 
-func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) { benchPipelineSetup(b, depth, "", cmd) }
+func benchPipeline(b *testing.B, depth int, cmd func(int) []byte) {
+	benchPipelineSetup(b, depth, "", cmd)
+}
 
 // benchPipelineSetup is benchPipeline after sending setup (one inline
 // command, whose reply is read) first.
