@@ -45,7 +45,12 @@ func dumpCommand(c *Ctx) {
 		c.W.Null()
 		return
 	}
-	payload, err := rdb.AppendDump(nil, e)
+	w, _ := c.E.dumpEncoders.Get().(*rdb.Encoder)
+	if w == nil {
+		w = new(rdb.Encoder)
+	}
+	payload, err := w.AppendDump(nil, e)
+	c.E.dumpEncoders.Put(w) // its LZF hash table is reused by the next DUMP
 	if err != nil {
 		c.Error("ERR DUMP is not supported for this key type")
 		return

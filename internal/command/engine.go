@@ -92,6 +92,8 @@ type Engine struct {
 	tracking trackingTable // client-side caching (tracking.go)
 	scripts  scriptState   // the running script (scripting.go)
 	mem      memoryState   // maxmemory: used-memory figure and eviction (evict.go)
+	// dumpEncoders keeps rdb.Encoders (each with its LZF hash table) for DUMP.
+	dumpEncoders sync.Pool
 
 	// DisableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may
 	// call noscript commands (Redis's test suite uses it).
