@@ -119,7 +119,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		// maxmemory (processCommand): evict, then refuse deny-oom commands,
 		// and anything a transaction would queue, while still over the
 		// limit. Not while a script is past busy-reply-threshold.
-		oom := e.oomCheck(cl)
+		oom := e.oomCheck(cl, w)
 		reject := cl.multi != nil && queueable(spec.Name) // all but EXEC, DISCARD, QUIT, RESET
 		if oom && (reject || e.denyOOM(cl, spec, argv)) {
 			e.rejectCommand(cl, spec, argv, w, ErrOOM)

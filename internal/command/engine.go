@@ -193,6 +193,15 @@ func New(o Options) (*Engine, error) {
 			}
 		}
 	}
+	if o.Config != nil {
+		// CONFIG SET maxmemory evicts at once (config.c updateMaxmemory).
+		o.Config.OnChange("maxmemory", func() error {
+			if o.Config.Maxmemory.Load() > 0 {
+				e.performEvictions(nil, nil)
+			}
+			return nil
+		})
+	}
 	return e, nil
 }
 

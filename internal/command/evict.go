@@ -14,6 +14,7 @@ import (
 	"github.com/cinnabar-db/cinnabar/internal/command/meta"
 	"github.com/cinnabar-db/cinnabar/internal/config"
 	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 	"github.com/cinnabar-db/cinnabar/internal/script"
 )
 
@@ -226,12 +227,16 @@ func evictionTimeLimit(tenacity int64) time.Duration {
 // reports whether the server is still out of memory. It is called with
 // no shard locked. It also records the state for the scripts the command
 // may run (server.pre_command_oom_state).
-func (e *Engine) oomCheck(cl *Client) bool {
+//
+// w is the client's reply: the invalidation messages of keys evicted for
+// its command go there before the command's reply, as in Redis where the
+// eviction happens before the command runs.
+func (e *Engine) oomCheck(cl *Client, w *resp.Writer) bool {
 	if e.Cfg == nil || e.Cfg.Maxmemory.Load() == 0 {
 		cl.preOOM = false
 		return false
 	}
-	oom := e.performEvictions(cl) == evictFail
+	oom := e.performEvictions(cl, w) == evictFail
 	cl.preOOM = oom
 	return oom
 }
@@ -240,7 +245,7 @@ func (e *Engine) oomCheck(cl *Client) bool {
 // over maxmemory, evict keys chosen by maxmemory-policy, sampling
 // maxmemory-samples keys of every database per round into a pool of the
 // best candidates (idle time, LFU counter or expire time).
-func (e *Engine) performEvictions(cl *Client) int {
+func (e *Engine) performEvictions(cl *Client, w *resp.Writer) int {
 	maxmem := e.Cfg.Maxmemory.Load()
 	if e.usedMemory() <= maxmem {
 		return evictOK
@@ -282,7 +287,7 @@ func (e *Engine) performEvictions(cl *Client) int {
 			c, ok = e.poolCandidate(cl, counts, volatile, policy, samples)
 		}
 		if ok {
-			e.evictKey(cl, c)
+			e.evictKey(cl, w, c)
 		} else if counts = e.evictableCounts(cl, volatile); !anyKeys(counts) {
 			result = evictFail
 			break
@@ -320,7 +325,7 @@ func (e *Engine) startEvictionProc() {
 	}
 	go func() {
 		defer e.mem.procRunning.Store(false)
-		for e.Cfg.Maxmemory.Load() > 0 && e.performEvictions(nil) == evictRunning {
+		for e.Cfg.Maxmemory.Load() > 0 && e.performEvictions(nil, nil) == evictRunning {
 			runtime.Gosched()
 		}
 	}()
@@ -513,7 +518,7 @@ func (m *memoryState) poolInsert(c evictCandidate) {
 // evictKey deletes a chosen key if it is still there, as
 // deleteEvictedKeyAndPropagate: WATCH and client-side caching see a
 // modified key, subscribers an "evicted" event, INFO evicted_keys counts it.
-func (e *Engine) evictKey(cl *Client, c evictCandidate) {
+func (e *Engine) evictKey(cl *Client, w *resp.Writer, c evictCandidate) {
 	idx := [1]int{c.shard}
 	e.KS.LockWait(idx[:], cl.blocker())
 	start := time.Now()
@@ -531,7 +536,7 @@ func (e *Engine) evictKey(cl *Client, c evictCandidate) {
 			}
 		}
 		e.touchWatchedKey(c.db, c.key)
-		e.trackingInvalidateKey(nil, c.key, true)
+		e.trackingInvalidateKeyTo(nil, c.key, true, trackingSink{self: cl, w: w})
 		e.notifyEvicted(c.db, c.key)
 		e.mem.evicted.Add(1)
 		e.Latency.maybeAdd(e, "eviction-del", time.Since(start), false)

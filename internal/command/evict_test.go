@@ -286,3 +286,37 @@ func TestMaxmemoryLFUFreq(t *testing.T) {
 		t.Errorf("OBJECT FREQ after GET: %d, want 6", f)
 	}
 }
+
+// CONFIG SET maxmemory evicts at once (config.c updateMaxmemory), not at
+// the next command: a subscriber hears the evicted event with nothing
+// else sent (Redis's pubsub.tcl "Keyspace notifications: evicted events").
+func TestMaxmemoryConfigSetEvictsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s := servertest.Start(t, nil)
+	rdb := mmClient(t, s)
+	rdb.ConfigSet(ctx, "notify-keyspace-events", "Ee")
+	rdb.ConfigSet(ctx, "maxmemory-policy", "allkeys-lru")
+	t.Cleanup(func() { rdb.ConfigSet(ctx, "maxmemory", "0") })
+	sub := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2})
+	defer sub.Close()
+	ps := sub.PSubscribe(ctx, "*")
+	defer ps.Close()
+	if _, err := ps.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Set(ctx, "foo", "bar", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	msg, err := ps.ReceiveMessage(rctx)
+	if err != nil {
+		t.Fatalf("no evicted event after CONFIG SET maxmemory: %v", err)
+	}
+	if msg.Channel != "__keyevent@0__:evicted" || msg.Payload != "foo" {
+		t.Fatalf("got %s %q", msg.Channel, msg.Payload)
+	}
+}

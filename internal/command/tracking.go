@@ -460,13 +460,19 @@ func (e *Engine) trackingRememberKeys(ctx *Ctx, argv [][]byte) {
 // eviction). bcast says whether BCAST clients hear of it (not for table
 // evictions: the key did not change).
 func (e *Engine) trackingInvalidateKey(ctx *Ctx, key []byte, bcast bool) {
-	t := &e.tracking
-	if !t.active.Load() {
-		return
-	}
 	var cur *Client
 	if ctx != nil {
 		cur = ctx.C
+	}
+	e.trackingInvalidateKeyTo(cur, key, bcast, ctxSink(ctx))
+}
+
+// trackingInvalidateKeyTo is trackingInvalidateKey for a key modified by
+// cur's command (nil: by the server), delivering through sink.
+func (e *Engine) trackingInvalidateKeyTo(cur *Client, key []byte, bcast bool, sink trackingSink) {
+	t := &e.tracking
+	if !t.active.Load() {
+		return
 	}
 	t.mu.Lock()
 	if bcast && len(t.prefixes) > 0 {
@@ -513,7 +519,7 @@ func (e *Engine) trackingInvalidateKey(ctx *Ctx, key []byte, bcast bool) {
 		if payload == nil {
 			payload = appendKeysPayload(nil, key)
 		}
-		e.sendTrackingMessage(target, payload, ctxSink(ctx))
+		e.sendTrackingMessage(target, payload, sink)
 	}
 }
 
