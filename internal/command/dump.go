@@ -148,8 +148,7 @@ func restoreCommand(c *Ctx) {
 	} else {
 		c.DB.SetObject(key, obj.Type, obj.Value, at)
 	}
-	// IDLETIME and FREQ (objectSetLRUOrLFU) are accepted but the keyspace
-	// has no way yet to set a key's LRU/LFU stamp.
+	c.DB.SetAccess(key, idle, freq) // IDLETIME, FREQ: objectSetLRUOrLFU
 	c.Modified(key)
 	c.Notify('g', "restore", key)
 	c.W.OK()

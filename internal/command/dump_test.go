@@ -166,3 +166,19 @@ func (k *ksConn) dump0(args ...string) string {
 	k.t.Helper()
 	return k.do(args...)
 }
+
+// RESTORE's IDLETIME sets the LRU idle time, FREQ the LFU counter under an
+// LFU policy (objectSetLRUOrLFU; Redis's dump.tcl "RESTORE can set LRU/LFU").
+func TestRestoreIdletimeAndFreq(t *testing.T) {
+	k := ksStart(t)
+	k.want("OK", "SET", "s", "v")
+	p := k.dump("s")
+	k.want("OK", "RESTORE", "idle", "0", p, "IDLETIME", "1000")
+	idle, err := k.rdb.ObjectIdleTime(context.Background(), "idle").Result()
+	if err != nil || idle.Seconds() < 1000 || idle.Seconds() > 1010 {
+		t.Fatalf("OBJECT IDLETIME after RESTORE IDLETIME 1000 = %v, %v", idle, err)
+	}
+	k.want("OK", "CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
+	k.want("OK", "RESTORE", "freq", "0", p, "FREQ", "100")
+	k.want("100", "OBJECT", "FREQ", "freq")
+}

@@ -1,6 +1,9 @@
 package keyspace
 
-import "math/rand/v2"
+import (
+	"encoding/binary"
+	"math/rand/v2"
+)
 
 // LFU data (Redis's evict.c, "LFU (Least Frequently Used) implementation").
 // Under an LFU maxmemory policy a record's 32-bit LRU field holds
@@ -77,4 +80,36 @@ func (ks *Keyspace) newStamp() uint32 {
 		}
 	}
 	return ks.lruClock()
+}
+
+// SetAccess sets the access stamp of key (RESTORE's IDLETIME and FREQ,
+// Redis's objectSetLRUOrLFU): under an LFU policy a freq >= 0 becomes the
+// counter, stamped now; otherwise an idle >= 0 (seconds) makes the key
+// look last used that long ago. Anything else leaves the stamp alone. It
+// reports whether the key exists.
+func (db *DB) SetAccess(key []byte, idle, freq int64) bool {
+	h := db.ks.Hash(key)
+	t, i := db.find(key, h)
+	if i < 0 {
+		return false
+	}
+	rec := t.record(slotRef(t.slots[i]))
+	lfuOn := false
+	if db.ks.lfu != nil {
+		lfuOn, _, _ = db.ks.lfu()
+	}
+	switch {
+	case lfuOn && freq >= 0:
+		stamp := lfuMinutes(db.ks.now())<<8 | uint32(min(freq, 255))
+		binary.LittleEndian.PutUint32(rec[hdrLRU:], stamp)
+	case !lfuOn && idle >= 0:
+		const lruMax = 0xFFFFFF
+		clock := int64(db.ks.lruClock())
+		stamp := clock - idle%(lruMax+1)
+		if stamp < 0 {
+			stamp += lruMax + 1
+		}
+		binary.LittleEndian.PutUint32(rec[hdrLRU:], uint32(stamp))
+	}
+	return true
 }
