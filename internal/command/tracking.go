@@ -423,6 +423,18 @@ func (e *Engine) trackingRememberKeys(ctx *Ctx, argv [][]byte) {
 	if (optin && !caching) || (optout && caching) {
 		return
 	}
+	if ctx.InScript {
+		// A read command run by a script remembers the keys the script
+		// declared, not its own (call()'s script_caller: the caller's
+		// EVAL or FCALL argv).
+		e.scripts.mu.Lock()
+		sr := e.scripts.cur
+		e.scripts.mu.Unlock()
+		if sr == nil || sr.c == nil || sr.c.Spec == nil {
+			return
+		}
+		argv, m = sr.c.Argv, sr.c.Spec.Meta
+	}
 	keys := m.KeysLegacy(argv, cl.keyBuf[:0])
 	cl.keyBuf = keys[:0]
 	if len(keys) == 0 {

@@ -305,3 +305,40 @@ func trkWaitBlocked(t *testing.T, c *srvConn, n int) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// A script that runs a read command makes its caller track the keys the
+// script declared, not the keys of the command (call()'s script_caller;
+// Redis's tracking.tcl "Tracking only occurs for scripts when a command
+// calls a read-only command").
+func TestTrackingScriptDeclaredKeys(t *testing.T) {
+	s := servertest.Start(t, nil)
+	r, sg := srvDial(t, s), srvDial(t, s)
+	hello3(t, r)
+	r.expect(t, "+OK\r\n", "CLIENT", "TRACKING", "on")
+	// No read command in the script: nothing tracked.
+	r.expect(t, "_\r\n", "EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2")
+	sg.expect(t, "+OK\r\n", "MSET", "k1", "1", "k2", "1")
+	r.expectSilence(t)
+	// A read command: the declared keys are tracked, the read one is not.
+	r.expect(t, "_\r\n", "EVAL", "redis.call('get', 'k3')", "2", "k1", "k2")
+	sg.expect(t, "+OK\r\n", "SET", "k3", "x")
+	sg.expect(t, "+OK\r\n", "MSET", "k2", "2", "k1", "2")
+	r.expectRead(t, invPush("k2"))
+	r.expectRead(t, invPush("k1"))
+}
+
+// QUIT takes the client out of the registry before its +OK goes out: a
+// command sent after reading it never sees the client (Redis frees it
+// before serving anyone else).
+func TestQuitLeavesRegistryBeforeReply(t *testing.T) {
+	s := servertest.Start(t, nil)
+	other := srvDial(t, s)
+	for i := 0; i < 50; i++ {
+		q := srvDial(t, s)
+		q.expect(t, "+OK\r\n", "CLIENT", "SETNAME", "quitter")
+		q.expect(t, "+OK\r\n", "QUIT")
+		if list := other.do(t, "CLIENT", "LIST"); strings.Contains(list, "name=quitter") {
+			t.Fatalf("iteration %d: CLIENT LIST after QUIT's reply still has the client:\n%s", i, list)
+		}
+	}
+}

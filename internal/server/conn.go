@@ -42,17 +42,18 @@ type conn struct {
 
 	writeMu sync.Mutex // serializes socket writes
 
-	pushMu    sync.Mutex
-	pending   []byte        // guarded by pushMu
-	inflight  int           // bytes being written by pushWriter, guarded by pushMu
-	softSince time.Time     // when the soft output limit was first exceeded, guarded by pushMu
-	pushWake  chan struct{} // created with the writer goroutine, guarded by pushMu
-	busy      bool          // the conn goroutine is running a batch, guarded by pushMu
-	queued    atomic.Bool   // pending is not empty
-	closed    atomic.Bool
-	finished  atomic.Bool  // finish ran
-	qbuf      atomic.Int64 // query buffer bytes, for CLIENT LIST
-	qbufFree  atomic.Int64
+	pushMu       sync.Mutex
+	pending      []byte        // guarded by pushMu
+	inflight     int           // bytes being written by pushWriter, guarded by pushMu
+	softSince    time.Time     // when the soft output limit was first exceeded, guarded by pushMu
+	pushWake     chan struct{} // created with the writer goroutine, guarded by pushMu
+	busy         bool          // the conn goroutine is running a batch, guarded by pushMu
+	queued       atomic.Bool   // pending is not empty
+	closed       atomic.Bool
+	finished     atomic.Bool  // finish ran
+	unregistered atomic.Bool  // unregister ran
+	qbuf         atomic.Int64 // query buffer bytes, for CLIENT LIST
+	qbufFree     atomic.Int64
 }
 
 func (s *Server) serveConn(nc net.Conn, unix bool) {
@@ -113,9 +114,7 @@ func (c *conn) finish() {
 		return
 	}
 	s := c.srv
-	s.track(c, false)
-	s.eng.Disconnect(c.cl)
-	s.eng.Clients.Remove(c.cl)
+	c.unregister()
 	c.closed.Store(true)
 	c.nc.Close()
 	c.pushMu.Lock()
@@ -125,6 +124,17 @@ func (c *conn) finish() {
 	}
 	c.pushMu.Unlock()
 	s.wg.Done()
+}
+
+// unregister takes the client out of the server and the engine (once).
+func (c *conn) unregister() {
+	if !c.unregistered.CompareAndSwap(false, true) {
+		return
+	}
+	s := c.srv
+	s.track(c, false)
+	s.eng.Disconnect(c.cl)
+	s.eng.Clients.Remove(c.cl)
 }
 
 // serve runs the conn in goroutine mode until it closes or, for a conn
@@ -235,6 +245,11 @@ func (c *conn) processBatch() bool {
 			}
 		}
 		if closeAfter {
+			// QUIT and the like: the client leaves the registry before its
+			// last reply goes out, as Redis frees it before serving anyone
+			// else, so a command sent after reading that reply no longer
+			// sees it (a tracking redirect to it is already broken).
+			c.unregister()
 			c.endBatch()
 			return true
 		}
