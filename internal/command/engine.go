@@ -95,6 +95,9 @@ type Engine struct {
 	// dumpEncoders keeps rdb.Encoders (each with its LZF hash table) for DUMP.
 	dumpEncoders sync.Pool
 
+	// CronPaused is DEBUG PAUSE-CRON: the server cron does nothing.
+	CronPaused atomic.Bool
+
 	// DisableDenyScripts is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may
 	// call noscript commands (Redis's test suite uses it).
 	DisableDenyScripts atomic.Bool

@@ -989,6 +989,9 @@ func debugCommand(c *Ctx) {
 	case is("set-active-expire") && argc == 3:
 		c.E.KS.ActiveExpire.Store(atoi(c.Argv[2]) != 0)
 		c.W.OK()
+	case is("pause-cron") && argc == 3:
+		c.E.CronPaused.Store(atoi(c.Argv[2]) != 0)
+		c.W.OK()
 	case is("set-disable-deny-scripts") && argc == 3:
 		c.E.DisableDenyScripts.Store(atoi(c.Argv[2]) != 0)
 		c.W.OK()

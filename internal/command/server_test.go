@@ -231,6 +231,14 @@ func TestDebugCommands(t *testing.T) {
 		t.Errorf("DEBUG SET-ACTIVE-EXPIRE 0 left active expiry on")
 	}
 	c.expect(t, "+OK\r\n", "DEBUG", "SET-ACTIVE-EXPIRE", "1")
+	c.expect(t, "+OK\r\n", "DEBUG", "PAUSE-CRON", "1")
+	if !s.Engine().CronPaused.Load() {
+		t.Errorf("DEBUG PAUSE-CRON 1 left the cron running")
+	}
+	c.expect(t, "+OK\r\n", "DEBUG", "PAUSE-CRON", "0")
+	if s.Engine().CronPaused.Load() {
+		t.Errorf("DEBUG PAUSE-CRON 0 left the cron paused")
+	}
 	start := time.Now()
 	c.expect(t, "+OK\r\n", "DEBUG", "SLEEP", "0.05")
 	if d := time.Since(start); d < 50*time.Millisecond {
@@ -279,5 +287,26 @@ func TestIntrospectionInsideExec(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("EXEC deadlocked")
+	}
+}
+
+// DEBUG PAUSE-CRON stops the server cron: a key whose time has passed is
+// not expired actively while it is paused, and is once it resumes.
+func TestDebugPauseCronStopsActiveExpiry(t *testing.T) {
+	clock := servertest.NewClock(time.Unix(1700000000, 0))
+	s := servertest.Start(t, []string{"--hz", "100"}, servertest.WithClock(clock))
+	c := srvDial(t, s)
+	c.expect(t, "+OK\r\n", "DEBUG", "PAUSE-CRON", "1")
+	c.expect(t, "+OK\r\n", "SET", "k", "v", "PX", "100")
+	clock.Advance(time.Second)
+	time.Sleep(100 * time.Millisecond) // ten cron periods at hz 100
+	c.expect(t, ":1\r\n", "DBSIZE")
+	c.expect(t, "+OK\r\n", "DEBUG", "PAUSE-CRON", "0")
+	deadline := time.Now().Add(5 * time.Second)
+	for c.do(t, "DBSIZE") != ":0\r\n" {
+		if time.Now().After(deadline) {
+			t.Fatal("the key was not expired once the cron resumed")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

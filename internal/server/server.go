@@ -306,6 +306,9 @@ func (s *Server) cron() {
 			return
 		case <-time.After(period):
 		}
+		if s.eng.CronPaused.Load() {
+			continue // DEBUG PAUSE-CRON
+		}
 		// Redis's slow cycle may use 25% of each period, scaled by active-expire-effort.
 		effort := s.cfg.ActiveExpireEffort.Load()
 		budget := period / 4 * time.Duration(100+2*(effort-1)*10) / 100
