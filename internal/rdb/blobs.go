@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 )
 
 var (
@@ -29,51 +31,6 @@ func (it item) appendTo(dst []byte) []byte {
 	return append(dst, it.s...)
 }
 
-// canonicalInt reports whether b is the canonical decimal form of an
-// int64 (Redis's string2ll / lpStringToInt64 acceptance: "0" or an
-// optional '-' then a non-zero digit, no overflow, at most 20 bytes).
-func canonicalInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	neg := false
-	i := 0
-	if b[0] == '-' {
-		neg = true
-		i = 1
-		if len(b) == 1 {
-			return 0, false
-		}
-	}
-	if b[i] < '1' || b[i] > '9' {
-		return 0, false
-	}
-	var u uint64
-	for ; i < len(b); i++ {
-		d := b[i] - '0'
-		if d > 9 {
-			return 0, false
-		}
-		if u > (math.MaxUint64-uint64(d))/10 {
-			return 0, false
-		}
-		u = u*10 + uint64(d)
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return -int64(u), true
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
-}
-
 // ---- listpack (src/listpack.c) ----
 //
 //	<total bytes u32 LE> <count u16 LE, 65535 = unknown> <entry>... 0xFF
@@ -89,7 +46,7 @@ func lpNew(dst []byte) []byte {
 // lpAppendString appends v, as an integer entry when it is a canonical
 // integer (as lpAppend does).
 func lpAppendString(lp, v []byte) []byte {
-	if x, ok := canonicalInt(v); ok {
+	if x, ok := resp.ParseInt(v); ok {
 		return lpAppendInt(lp, x)
 	}
 	start := len(lp)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 	"github.com/cinnabar-db/cinnabar/internal/types/hash"
 	"github.com/cinnabar-db/cinnabar/internal/types/list"
 	"github.com/cinnabar-db/cinnabar/internal/types/set"
@@ -108,7 +109,7 @@ func AppendString(dst, s []byte) []byte {
 // otherwise length-prefixed.
 func (w *Encoder) AppendString(dst, s []byte) []byte {
 	if len(s) <= 11 {
-		if x, ok := canonicalInt(s); ok {
+		if x, ok := resp.ParseInt(s); ok {
 			if out, ok := appendIntEncoded(dst, x); ok {
 				return out
 			}
@@ -260,7 +261,7 @@ func (w *Encoder) appendSet(dst []byte, s *set.Set) []byte {
 	if s.Encoding() == set.EncodingIntset {
 		vs := make([]int64, 0, s.Len())
 		s.Range(func(m []byte) bool {
-			x, ok := canonicalInt(m)
+			x, ok := resp.ParseInt(m)
 			if !ok {
 				panic("BUG: rdb: non-integer member in an intset")
 			}

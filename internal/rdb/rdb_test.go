@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cinnabar-db/cinnabar/internal/keyspace"
+	"github.com/cinnabar-db/cinnabar/internal/resp"
 	"github.com/cinnabar-db/cinnabar/internal/types/hash"
 	"github.com/cinnabar-db/cinnabar/internal/types/list"
 	"github.com/cinnabar-db/cinnabar/internal/types/set"
@@ -172,7 +173,7 @@ func TestGoldenRedisPayloads(t *testing.T) {
 
 func entryOf(o Object) keyspace.Entry {
 	if o.Type == keyspace.TypeString {
-		if x, ok := canonicalInt(o.Str); ok {
+		if x, ok := resp.ParseInt(o.Str); ok {
 			return keyspace.Entry{Type: o.Type, Enc: keyspace.EncInt, Int: x}
 		}
 		return keyspace.Entry{Type: o.Type, Enc: keyspace.EncRaw, Str: o.Str}

@@ -293,22 +293,24 @@ func (c *conn) takePending() {
 // once the conn is idle is written after these bytes.
 func (c *conn) endBatch() {
 	c.writeMu.Lock()
+	c.goIdle()
+	if len(c.w.Buf) > 0 {
+		n, _ := c.io.Write(c.w.Buf)
+		c.srv.eng.Stats.NetOutput.Add(int64(n))
+	}
+	c.writeMu.Unlock()
+	c.resetOut()
+}
+
+// goIdle ends the batch: the pushes queued meanwhile join the reply
+// buffer and the conn is marked idle. writeMu must be held.
+func (c *conn) goIdle() {
 	c.pushMu.Lock()
 	c.w.Buf = append(c.w.Buf, c.pending...)
 	c.pending = c.pending[:0]
 	c.queued.Store(false)
 	c.busy = false
 	c.pushMu.Unlock()
-	if len(c.w.Buf) > 0 {
-		n, _ := c.io.Write(c.w.Buf)
-		c.srv.eng.Stats.NetOutput.Add(int64(n))
-	}
-	c.writeMu.Unlock()
-	if cap(c.w.Buf) > 1<<20 {
-		c.w.Buf = nil // do not keep a huge buffer for an idle client
-	} else {
-		c.w.Reset()
-	}
 }
 
 // Results of endBatchLoop.
@@ -325,12 +327,7 @@ func (c *conn) endBatchLoop() int {
 	if !c.writeMu.TryLock() {
 		return flushBusy
 	}
-	c.pushMu.Lock()
-	c.w.Buf = append(c.w.Buf, c.pending...)
-	c.pending = c.pending[:0]
-	c.queued.Store(false)
-	c.busy = false
-	c.pushMu.Unlock()
+	c.goIdle()
 	if len(c.w.Buf) > 0 {
 		n := c.nb.write(c.w.Buf)
 		c.srv.eng.Stats.NetOutput.Add(int64(n))
@@ -386,11 +383,7 @@ func (c *conn) flush() {
 	}
 	c.writeMu.Unlock()
 	c.srv.eng.Stats.NetOutput.Add(int64(n))
-	if cap(c.w.Buf) > 1<<20 {
-		c.w.Buf = nil // do not keep a huge buffer for an idle client
-	} else {
-		c.w.Reset()
-	}
+	c.resetOut()
 }
 
 // waitBlocked waits while the client is blocked (BLPOP...): until the

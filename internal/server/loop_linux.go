@@ -4,7 +4,6 @@ package server
 
 import (
 	"errors"
-	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -444,23 +443,11 @@ func (r *nbReader) Read(p []byte) (int, error) {
 }
 
 func (r *nbReader) doRead(fd uintptr) {
-	for {
-		m, e := rawRead(fd, r.p)
-		switch e {
-		case 0:
-			if m == 0 {
-				r.err = io.EOF
-			}
-			r.n = m
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			r.err = errWouldBlock
-		default:
-			r.err = e
-		}
-		return
+	n, again, err := readOnce(fd, r.p)
+	if again {
+		err = errWouldBlock
 	}
+	r.n, r.err = n, err
 }
 
 // write writes as much of p as the socket takes now.
@@ -472,14 +459,5 @@ func (r *nbReader) write(p []byte) int {
 }
 
 func (r *nbReader) doWrite(fd uintptr) {
-	for r.n < len(r.p) {
-		m, e := rawWrite(fd, r.p[r.n:])
-		switch e {
-		case 0:
-			r.n += m
-		case syscall.EINTR:
-		default:
-			return
-		}
-	}
+	r.n, _, _ = writeSome(fd, r.p, r.n)
 }

@@ -75,24 +75,50 @@ func (s *sockIO) Read(p []byte) (int, error) {
 }
 
 func (s *sockIO) doRead(fd uintptr) bool {
+	n, again, err := readOnce(fd, s.rp)
+	if again {
+		return false // wait for readability
+	}
+	s.rn, s.rerr = n, err
+	return true
+}
+
+// readOnce reads once from fd, retrying on EINTR: n bytes, io.EOF, again
+// (EAGAIN: nothing to read now), or another error.
+func readOnce(fd uintptr, p []byte) (n int, again bool, err error) {
 	for {
-		r, e := rawRead(fd, s.rp)
+		r, e := rawRead(fd, p)
 		switch e {
 		case 0:
 			if r == 0 {
-				s.rerr = io.EOF
+				return 0, false, io.EOF
 			}
-			s.rn = r
-			return true
+			return r, false, nil
 		case syscall.EINTR:
-			continue
 		case syscall.EAGAIN:
-			return false // wait for readability
+			return 0, true, nil
 		default:
-			s.rerr = &net.OpError{Op: "read", Net: "tcp", Err: e}
-			return true
+			return 0, false, &net.OpError{Op: "read", Net: "tcp", Err: e}
 		}
 	}
+}
+
+// writeSome writes p[n:] to fd until all of p is written, the socket is
+// full (again) or an error occurs, and returns the new n.
+func writeSome(fd uintptr, p []byte, n int) (int, bool, error) {
+	for n < len(p) {
+		r, e := rawWrite(fd, p[n:])
+		switch e {
+		case 0:
+			n += r
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return n, true, nil
+		default:
+			return n, false, &net.OpError{Op: "write", Net: "tcp", Err: e}
+		}
+	}
+	return n, false, nil
 }
 
 // Write implements io.Writer: it writes all of p unless an error occurs.
@@ -108,18 +134,11 @@ func (s *sockIO) Write(p []byte) (int, error) {
 }
 
 func (s *sockIO) doWrite(fd uintptr) bool {
-	for s.wn < len(s.wp) {
-		r, e := rawWrite(fd, s.wp[s.wn:])
-		switch e {
-		case 0:
-			s.wn += r
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			return false // wait for writability
-		default:
-			s.werr = &net.OpError{Op: "write", Net: "tcp", Err: e}
-			return true
-		}
+	n, again, err := writeSome(fd, s.wp, s.wn)
+	s.wn = n
+	if again {
+		return false // wait for writability
 	}
+	s.werr = err
 	return true
 }
