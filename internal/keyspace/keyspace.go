@@ -165,29 +165,29 @@ type Blocker interface{ LongRunning() }
 // first wait.
 func (ks *Keyspace) LockWait(idx []int, b Blocker) {
 	for _, i := range idx {
-		mu := &ks.shards[i].mu
-		if !mu.TryLock() {
-			if b != nil {
-				b.LongRunning()
-				b = nil
-			}
-			mu.Lock()
-		}
+		ks.lockShardWait(i, &b)
 	}
 }
 
 // LockAllWait is LockAll with LockWait's notice.
 func (ks *Keyspace) LockAllWait(b Blocker) {
 	for i := range ks.shards {
-		mu := &ks.shards[i].mu
-		if !mu.TryLock() {
-			if b != nil {
-				b.LongRunning()
-				b = nil
-			}
-			mu.Lock()
-		}
+		ks.lockShardWait(i, &b)
 	}
+}
+
+// lockShardWait locks shard i; if it has to wait, *b is told first (and
+// cleared, so that it is told once per lock call).
+func (ks *Keyspace) lockShardWait(i int, b *Blocker) {
+	mu := &ks.shards[i].mu
+	if mu.TryLock() {
+		return
+	}
+	if *b != nil {
+		(*b).LongRunning()
+		*b = nil
+	}
+	mu.Lock()
 }
 
 // Release runs deferred maintenance on the given shards and unlocks them.
