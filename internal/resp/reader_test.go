@@ -652,3 +652,41 @@ func TestParseInt(t *testing.T) {
 		}
 	}
 }
+
+// A connection's first buffer is small (initBuf) and grows as requests
+// need; a buffer grown for 16 KB values keeps its room between requests.
+func TestReaderBufferSizing(t *testing.T) {
+	r := NewReader()
+	if _, err := r.Fill(strings.NewReader("*1\r\n$4\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if r.Cap() != initBuf {
+		t.Fatalf("first buffer %d bytes, want %d", r.Cap(), initBuf)
+	}
+	if argv, err := r.Next(); err != nil || len(argv) != 1 {
+		t.Fatalf("Next = %q, %v", argv, err)
+	}
+	big := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$16384\r\n" + strings.Repeat("x", 16384) + "\r\n"
+	for i := 0; i < 3; i++ {
+		src := strings.NewReader(big)
+		for {
+			argv, err := r.Next()
+			if err == nil {
+				if len(argv) != 3 || len(argv[2]) != 16384 {
+					t.Fatalf("request %d: argv %d args", i, len(argv))
+				}
+				break
+			}
+			if err != ErrIncomplete {
+				t.Fatal(err)
+			}
+			if _, err := r.Fill(src); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+		}
+		r.Compact()
+		if r.Cap() < 16384 {
+			t.Fatalf("request %d: buffer shrank to %d bytes between 16 KB requests", i, r.Cap())
+		}
+	}
+}
