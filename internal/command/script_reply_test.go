@@ -54,3 +54,35 @@ func equalReply(a, b any) bool {
 	}
 	return true
 }
+
+// KEYS and ARGV tables are refilled from run to run (script.argTable):
+// nothing a script does to them shows in the next run.
+func TestScriptArgTablesFresh(t *testing.T) {
+	_, dial := scStart(t)
+	rdb := dial()
+	ctx := context.Background()
+	steps := []struct {
+		body string
+		keys []string
+		args []any
+		want any
+	}{
+		{"KEYS.extra = 1; ARGV[3] = 'x'; return #KEYS + #ARGV", []string{"a", "b"}, []any{"1", "2"}, int64(5)},
+		{"return {#KEYS, #ARGV, KEYS.extra == nil and 1 or 0}", []string{"c"}, nil, []any{int64(1), int64(0), int64(1)}},
+		{"table.remove(ARGV, 1); return #ARGV", nil, []any{"1", "2", "3"}, int64(2)},
+		{"return ARGV", nil, []any{"p", "q", "r"}, []any{"p", "q", "r"}},
+		{"setmetatable(KEYS, {__index = function() return 'm' end}); return KEYS[9]", []string{"k"}, nil, "m"},
+		{"return {KEYS[1], KEYS[9] == nil and 1 or 0}", []string{"z"}, nil, []any{"z", int64(1)}},
+		{"KEYS[1] = nil; return 1", []string{"h", "i"}, nil, int64(1)},
+		{"return KEYS", []string{"x", "y"}, nil, []any{"x", "y"}},
+	}
+	for i, st := range steps {
+		got, err := rdb.Eval(ctx, st.body, st.keys, st.args...).Result()
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if !equalReply(got, st.want) {
+			t.Fatalf("step %d: got %#v, want %#v", i, got, st.want)
+		}
+	}
+}

@@ -64,6 +64,8 @@ type vm struct {
 	closures map[*lua.FunctionProto]*lua.LFunction // EVAL scripts' closures
 	flushGen uint64                                // Engine.flushGen the closures belong to
 	noArgs   *lua.LTable                           // KEYS and ARGV between runs
+	keysT    *lua.LTable                           // EVAL's KEYS table, refilled run after run (see argTable)
+	argvT    *lua.LTable                           // EVAL's ARGV table, likewise
 
 	hostPanic any // a panic of a Host method, raised again after the run
 }

@@ -166,8 +166,8 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 	r.begin(v, s.SHA, runFlags(s.Flags, r.ReadOnly, true))
 	L := v.L
 	g := v.globals
-	g.RawSetString("KEYS", stringArray(L, keys))
-	g.RawSetString("ARGV", stringArray(L, args))
+	g.RawSetString("KEYS", argTable(L, &v.keysT, keys))
+	g.RawSetString("ARGV", argTable(L, &v.argvT, args))
 	if gen := e.flushGen.Load(); gen != v.flushGen {
 		clear(v.closures)
 		v.flushGen = gen
@@ -264,6 +264,43 @@ func (v *vm) reset(r *Run) {
 	if cap(v.argbuf) > 64<<10 {
 		v.argbuf = nil
 	}
+}
+
+// argTable returns *slot refilled with elems, or a new array when *slot
+// is nil or was changed beyond its array of strings. An EVAL script cannot
+// keep a reference to KEYS or ARGV past its run (the globals and every
+// library table are read-only, and the next run replaces whatever it
+// left), so one table per VM serves every run; a script that adds fields
+// or a metatable gets a fresh table next time. Functions (FCALL) get new
+// tables: a library can keep them in an upvalue.
+func argTable(L *lua.LState, slot **lua.LTable, elems [][]byte) *lua.LTable {
+	t := *slot
+	if t != nil {
+		n := t.Len()
+		if t.Metatable != lua.LNil {
+			t = nil
+		} else {
+			var last lua.LValue = lua.LNil
+			if n > 0 {
+				last = lua.LNumber(n)
+			}
+			if k, _ := t.Next(last); k != lua.LNil {
+				t = nil // fields beyond the array part
+			}
+		}
+		if t != nil {
+			for i := n; i > len(elems); i-- {
+				t.RawSetInt(i, lua.LNil)
+			}
+			for i, b := range elems {
+				t.RawSetInt(i+1, lua.LString(b))
+			}
+			return t
+		}
+	}
+	t = stringArray(L, elems)
+	*slot = t
+	return t
 }
 
 // stringArray is luaCreateArray: a Lua array of strings.
