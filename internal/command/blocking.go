@@ -295,18 +295,24 @@ func (e *Engine) shardsOf(keys [][]byte) []int { return e.appendShards(nil, keys
 // appendShards appends to out the sorted, distinct shards of keys.
 func (e *Engine) appendShards(out []int, keys [][]byte) []int {
 	for _, k := range keys {
-		s := e.KS.ShardOf(k)
-		i := len(out)
-		for i > 0 && out[i-1] > s {
-			i--
-		}
-		if i > 0 && out[i-1] == s {
-			continue
-		}
-		out = append(out, 0)
-		copy(out[i+1:], out[i:])
-		out[i] = s
+		out = insertShard(out, e.KS.ShardOf(k))
 	}
+	return out
+}
+
+// insertShard inserts s into the sorted, duplicate-free list out (a
+// command touches few shards: insertion beats sorting).
+func insertShard(out []int, s int) []int {
+	i := len(out)
+	for i > 0 && out[i-1] > s {
+		i--
+	}
+	if i > 0 && out[i-1] == s {
+		return out
+	}
+	out = append(out, 0)
+	copy(out[i+1:], out[i:])
+	out[i] = s
 	return out
 }
 

@@ -326,18 +326,7 @@ func (e *Engine) lockFor(cl *Client, spec *Spec, argv [][]byte) []int {
 		if k.Pos >= len(argv) {
 			continue
 		}
-		s := e.KS.ShardOf(argv[k.Pos])
-		// insertion into a sorted, duplicate-free list
-		i := len(shards)
-		for i > 0 && shards[i-1] > s {
-			i--
-		}
-		if i > 0 && shards[i-1] == s {
-			continue
-		}
-		shards = append(shards, 0)
-		copy(shards[i+1:], shards[i:])
-		shards[i] = s
+		shards = insertShard(shards, e.KS.ShardOf(argv[k.Pos]))
 	}
 	cl.shardBuf = shards
 	e.KS.LockWait(shards, cl.blocker())
