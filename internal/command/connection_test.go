@@ -157,8 +157,13 @@ func TestQuit(t *testing.T) {
 	// unit/quit.tcl: commands pipelined after QUIT do not run.
 	s := servertest.Start(t, nil)
 	c := srvDial(t, s)
-	c.send(t, "QUIT")
-	c.send(t, "SET", "foo", "bar")
+	// One write, as unit/quit.tcl pipelines them: a SET that arrives on
+	// its own after the server read QUIT may find the socket closed, and
+	// unread input makes the kernel answer with a reset instead of EOF
+	// (Redis's too), which is not what this test is about.
+	if _, err := io.WriteString(c.c, "*1\r\n$4\r\nQUIT\r\n*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n"); err != nil {
+		t.Fatal(err)
+	}
 	if got := c.read(t); got != "+OK\r\n" {
 		t.Fatalf("QUIT = %q", got)
 	}
