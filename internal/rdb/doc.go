@@ -31,4 +31,7 @@
 //
 // A FUNCTION DUMP payload is a sequence of (245, library code string)
 // entries followed by the same footer.
+//
+// Whole RDB files (SAVE, BGSAVE, the SYNC payload) are written by Writer
+// and read by Load; their layout is drawn in file.go.
 package rdb
