@@ -59,22 +59,38 @@ type scriptState struct {
 	// overdue fires busy-reply-threshold after a script starts and tells
 	// its connection (Conn.LongRunning), so that an event loop it shares
 	// with other clients goes on serving them: they get BUSY, and SCRIPT
-	// KILL can reach the engine. Armed by beginScript, stopped by endScript.
-	overdue *time.Timer // guarded by mu
+	// KILL can reach the engine. Resetting a timer for every script costs
+	// more than a short script's run, so it is armed by the first script
+	// that finds it idle and, when it fires early for a later script,
+	// armed again for the rest of that script's time (scriptOverdue).
+	overdue *time.Timer   // guarded by mu
+	armed   bool          // guarded by mu: overdue will fire, at due
+	due     time.Duration // guarded by mu; since Engine.mono
+	// spare is the scriptRun of the last script, reused by the next one
+	// (scripts run one at a time: every shard is held).
+	spare *scriptRun // guarded by mu
 }
 
 // scriptRun is one EVAL or FCALL in progress (Redis's scriptRunCtx). It
 // is the Run.Client the script package hands back to the host.
 type scriptRun struct {
 	run   script.Run
-	c     *Ctx    // the EVAL/FCALL call itself
-	cl    *Client // its client (read by other goroutines: c is the client's reused Ctx)
-	db    int     // the script's selected database (SELECT inside a script)
-	eval  bool    // SCRIPT_EVAL_MODE
-	name  string  // the script's SHA1 or the function's name
-	start time.Time
-	dirty atomic.Bool // SCRIPT_WRITE_DIRTY: a write command ran
-	sub   Ctx         // the context of the command being called
+	c     *Ctx          // the EVAL/FCALL call itself
+	cl    *Client       // its client (read by other goroutines: c is the client's reused Ctx)
+	db    int           // the script's selected database (SELECT inside a script)
+	eval  bool          // SCRIPT_EVAL_MODE
+	name  string        // the script's SHA1 or the function's name
+	start time.Duration // when it started, since Engine.mono
+	dirty atomic.Bool   // SCRIPT_WRITE_DIRTY: a write command ran
+	sub   Ctx           // the context of the command being called
+
+	// The command redis.call ran last, by its name as the script spelled
+	// it, so that a loop calling one command looks it up once (a command
+	// with subcommands is looked up every time). The table is fixed once
+	// the engine is built, so this stays valid from script to script.
+	lastName []byte
+	lastMeta *meta.Command
+	lastSpec *Spec
 }
 
 // scriptHost is the Engine as scripts see it (script.Host).
@@ -92,15 +108,26 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 	e := h.e
 	sr := r.Client.(*scriptRun)
 	cl := sr.c.C
-	m := e.Meta.Lookup(argv[0])
-	if m != nil && len(m.Subcommands) > 0 && len(argv) > 1 {
-		m = m.SubLookup(argv[1])
+	var m *meta.Command
+	var spec *Spec
+	if sr.lastMeta != nil && string(sr.lastName) == string(argv[0]) {
+		m, spec = sr.lastMeta, sr.lastSpec
+	} else {
+		m = e.Meta.Lookup(argv[0])
+		if m != nil && len(m.Subcommands) > 0 {
+			if len(argv) > 1 {
+				m = m.SubLookup(argv[1])
+			}
+		} else if m != nil {
+			sr.lastName = append(sr.lastName[:0], argv[0]...)
+			sr.lastMeta, sr.lastSpec = m, e.specs[m]
+		}
+		if m == nil {
+			e.scriptReject(nil, w, script.ErrCallUnknown)
+			return
+		}
+		spec = e.specs[m]
 	}
-	if m == nil {
-		e.scriptReject(nil, w, script.ErrCallUnknown)
-		return
-	}
-	spec := e.specs[m]
 	if (m.Arity > 0 && len(argv) != m.Arity) || len(argv) < -m.Arity {
 		e.scriptReject(spec, w, script.ErrCallArity)
 		return
@@ -134,7 +161,6 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 	sub := &sr.sub
 	*sub = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(sr.db), Spec: spec, AllLocked: true, NoBlock: true, InScript: true}
 	e.run(sub)
-	*sub = Ctx{}
 	sr.db = cl.DB
 	cl.SelectDB(callerDB)
 	cl.lastT = lastT
@@ -186,47 +212,91 @@ func (e *Engine) scriptServerState(cl *Client) script.ServerState {
 	return script.ServerState{OOM: cl.preOOM && e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0}
 }
 
-// beginScript records sr as the running script.
-func (e *Engine) beginScript(c *Ctx, sr *scriptRun, name string, eval, ro bool) {
+// beginScript records a script run by c as the running script and
+// returns its scriptRun, which endScript takes back.
+func (e *Engine) beginScript(c *Ctx, name string, eval, ro bool) *scriptRun {
+	start := e.monoNow()
+	ss := &e.scripts
+	ss.mu.Lock()
+	sr := ss.spare
+	ss.spare = nil
+	if sr == nil {
+		sr = new(scriptRun)
+	} else {
+		sr.run.Reset()
+		sr.dirty.Store(false)
+	}
 	sr.c = c
 	sr.cl = c.C
 	sr.name = name
 	sr.db = c.C.DB
 	sr.eval = eval
-	sr.start = time.Now()
+	sr.start = start
 	sr.run.Client = sr
 	sr.run.ReadOnly = ro
-	limit := time.Duration(5000) * time.Millisecond
+	ss.cur = sr
+	ss.running.Store(true)
+	// (busy-reply-threshold may have been lowered since the timer was
+	// armed: then it is armed again.)
+	limit := e.busyLimit()
+	if due := start + limit; !ss.armed || ss.due > due {
+		if ss.overdue == nil {
+			ss.overdue = time.AfterFunc(limit, e.scriptOverdue)
+		} else {
+			ss.overdue.Reset(limit)
+		}
+		ss.armed, ss.due = true, due
+	}
+	ss.mu.Unlock()
+	return sr
+}
+
+// endScript clears the running script; sr is kept for the next one. (Other
+// goroutines read a scriptRun only under mu while it is the current one.)
+func (e *Engine) endScript(sr *scriptRun) {
+	ss := &e.scripts
+	ss.mu.Lock()
+	ss.cur = nil
+	ss.running.Store(false)
+	sr.c, sr.cl, sr.run.Client, sr.sub = nil, nil, nil, Ctx{}
+	ss.spare = sr
+	ss.mu.Unlock()
+}
+
+// monoNow is the monotonic clock as a duration since Engine.mono (one
+// clock read, where time.Now takes two).
+func (e *Engine) monoNow() time.Duration { return time.Since(e.mono) }
+
+// busyLimit is busy-reply-threshold.
+func (e *Engine) busyLimit() time.Duration {
 	if e.Cfg != nil {
-		limit = time.Duration(e.Cfg.BusyReplyThreshold.Load()) * time.Millisecond
+		return time.Duration(e.Cfg.BusyReplyThreshold.Load()) * time.Millisecond
 	}
-	e.scripts.mu.Lock()
-	e.scripts.cur = sr
-	e.scripts.running.Store(true)
-	if e.scripts.overdue == nil {
-		e.scripts.overdue = time.AfterFunc(limit, e.scriptOverdue)
-	} else {
-		e.scripts.overdue.Reset(limit)
-	}
-	e.scripts.mu.Unlock()
+	return 5000 * time.Millisecond
 }
 
-func (e *Engine) endScript() {
-	e.scripts.mu.Lock()
-	e.scripts.cur = nil
-	e.scripts.running.Store(false)
-	e.scripts.overdue.Stop()
-	e.scripts.mu.Unlock()
-}
-
-// scriptOverdue runs when a script has passed busy-reply-threshold.
+// scriptOverdue runs when overdue fires: the running script, if it has
+// passed busy-reply-threshold, is reported to its connection; one that
+// started later gets the timer again for the rest of its time.
 func (e *Engine) scriptOverdue() {
-	e.scripts.mu.Lock()
+	ss := &e.scripts
+	ss.mu.Lock()
 	var conn Conn
-	if sr := e.scripts.cur; sr != nil {
-		conn = sr.cl.Conn
+	sr := ss.cur
+	switch {
+	case sr == nil:
+		ss.armed = false
+	default:
+		now := e.monoNow()
+		if left := e.busyLimit() - (now - sr.start); left > 0 {
+			ss.overdue.Reset(left)
+			ss.due = now + left
+		} else {
+			ss.armed = false
+			conn = sr.cl.Conn
+		}
 	}
-	e.scripts.mu.Unlock()
+	ss.mu.Unlock()
 	if conn != nil {
 		conn.LongRunning()
 	}
@@ -286,9 +356,8 @@ func evalGeneric(c *Ctx, sha, ro bool) {
 		c.Error(msg)
 		return
 	}
-	sr := new(scriptRun)
-	c.E.beginScript(c, sr, s.SHA, true, ro)
-	defer c.E.endScript()
+	sr := c.E.beginScript(c, s.SHA, true, ro)
+	defer c.E.endScript(sr)
 	keys := c.Argv[3 : 3+numkeys]
 	se.Eval(&sr.run, s, keys, c.Argv[3+numkeys:], c.W)
 }
@@ -313,9 +382,8 @@ func fcallGeneric(c *Ctx, ro bool) {
 		c.Error(msg)
 		return
 	}
-	sr := new(scriptRun)
-	c.E.beginScript(c, sr, f.Name, false, ro)
-	defer c.E.endScript()
+	sr := c.E.beginScript(c, f.Name, false, ro)
+	defer c.E.endScript(sr)
 	se.FCall(&sr.run, f, c.Argv[3:3+numkeys], c.Argv[3+numkeys:], c.W)
 }
 
@@ -587,7 +655,7 @@ func functionStatsCommand(c *Ctx) {
 			w.Bulk(a)
 		}
 		w.BulkString("duration_ms")
-		w.Int(time.Since(sr.start).Milliseconds())
+		w.Int((e.monoNow() - sr.start).Milliseconds())
 	}
 	libs, funcs := e.Scripts.LibraryStats()
 	w.BulkString("engines")
@@ -646,7 +714,7 @@ func (e *Engine) ScriptBusyError(cl *Client, m *meta.Command) string {
 	e.scripts.mu.Lock()
 	sr := e.scripts.cur
 	var eval bool
-	var start time.Time
+	var start time.Duration
 	var owner *Client
 	if sr != nil {
 		eval, start, owner = sr.eval, sr.start, sr.cl
@@ -659,7 +727,7 @@ func (e *Engine) ScriptBusyError(cl *Client, m *meta.Command) string {
 	if e.Cfg != nil {
 		limit = e.Cfg.BusyReplyThreshold.Load()
 	}
-	if time.Since(start).Milliseconds() < limit {
+	if (e.monoNow() - start).Milliseconds() < limit {
 		return ""
 	}
 	if eval {

@@ -330,11 +330,12 @@ func verbatimFormat(f string) string {
 // (Two OK replies kept by one script are then the same table, which only
 // a script comparing them with rawequal could notice.)
 func (v *vm) okTable() *lua.LTable {
-	if t := v.okReply; t != nil && t.Metatable == lua.LNil && t.Len() == 0 {
-		if k, val := t.Next(lua.LNil); k == okKey && val == okValue {
-			if k2, _ := t.Next(k); k2 == lua.LNil {
-				return t
-			}
+	// Unchanged: no metatable, no array elements, "ok" still "OK", and
+	// no key after "ok" (the first key of the table, so Next from it
+	// covers every other).
+	if t := v.okReply; t != nil && t.Metatable == lua.LNil && t.RawGetString("ok") == okValue && t.Len() == 0 {
+		if k, _ := t.Next(okKey); k == lua.LNil {
+			return t
 		}
 	}
 	t := v.L.CreateTable(0, 1)

@@ -61,11 +61,15 @@ type vm struct {
 	argbuf  []byte            // bytes of argv, reused
 	sources map[string]string // short source name -> source of loadstring chunks
 
+	// redis.call and redis.pcall, and their variants for call statements
+	// (see specialize).
+	callFn, pcallFn, callStmt, pcallStmt *lua.LFunction
+
 	closures map[*lua.FunctionProto]*lua.LFunction // EVAL scripts' closures
 	flushGen uint64                                // Engine.flushGen the closures belong to
-	noArgs   *lua.LTable                           // KEYS and ARGV between runs
-	keysT    *lua.LTable                           // EVAL's KEYS table, refilled run after run (see argTable)
-	argvT    *lua.LTable                           // EVAL's ARGV table, likewise
+	noArgs   *lua.LTable                           // KEYS or ARGV whose table was dropped, until the next run
+	keysArg  argSlot                               // EVAL's KEYS table, refilled run after run
+	argvArg  argSlot                               // EVAL's ARGV table, likewise
 
 	hostPanic any // a panic of a Host method, raised again after the run
 }
@@ -92,6 +96,8 @@ func newVM(e *Engine, mode vmMode) *vm {
 		sources:    make(map[string]string),
 		closures:   make(map[*lua.FunctionProto]*lua.LFunction),
 		json:       e.evalJSON,
+		keysArg:    argSlot{name: "KEYS"},
+		argvArg:    argSlot{name: "ARGV"},
 	}
 	if mode == modeFunction {
 		v.json = e.fnJSON
@@ -259,6 +265,10 @@ func (v *vm) build() {
 		v.publicMeta[v.env] = v.protect(envPub)
 	}
 	v.noArgs = v.protect(L.NewTable())
+	if v.mode == modeEval {
+		v.newArgs(&v.keysArg, nil)
+		v.newArgs(&v.argvArg, nil)
+	}
 	L.G.Global = g
 	L.Env = v.env
 	L.SetTop(0)

@@ -18,6 +18,10 @@ type Script struct {
 	Body  []byte
 	Flags Flags // from the shebang; FlagEvalCompat without one
 	proto *lua.FunctionProto
+	// setsGlobals: the code assigns a global somewhere (SETGLOBAL), so it
+	// must run with the read-only view of the globals as its environment
+	// (see vm.closure).
+	setsGlobals bool
 }
 
 // SHA1Hex returns the lowercase hex SHA1 of b, the name of a script.
@@ -83,10 +87,11 @@ func (e *Engine) Load(body []byte) (*Script, error) {
 		return nil, errCompileScript(msg)
 	}
 	s = &Script{
-		SHA:   string(k[:]),
-		Body:  append([]byte(nil), body...),
-		Flags: flags,
-		proto: proto,
+		SHA:         string(k[:]),
+		Body:        append([]byte(nil), body...),
+		Flags:       flags,
+		proto:       proto,
+		setsGlobals: setsGlobals(proto),
 	}
 	e.mu.Lock()
 	if old := e.scripts[k]; old != nil {
@@ -165,14 +170,13 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 	v := e.getVM()
 	r.begin(v, s.SHA, runFlags(s.Flags, r.ReadOnly, true))
 	L := v.L
-	g := v.globals
-	g.RawSetString("KEYS", argTable(L, &v.keysT, keys))
-	g.RawSetString("ARGV", argTable(L, &v.argvT, args))
+	v.setArgs(&v.keysArg, keys)
+	v.setArgs(&v.argvArg, args)
 	if gen := e.flushGen.Load(); gen != v.flushGen {
 		clear(v.closures)
 		v.flushGen = gen
 	}
-	L.Push(v.closure(s.proto))
+	L.Push(v.closure(s))
 	err := L.PCall(0, 1, v.errHandler)
 	if p := v.hostPanic; p != nil {
 		r.end(v)
@@ -180,10 +184,8 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 		panic(p)
 	}
 	v.finish(r, err, w)
-	// Drop this run's arguments (assigning, not deleting, keeps the
-	// globals' hash stable).
-	g.RawSetString("KEYS", v.noArgs)
-	g.RawSetString("ARGV", v.noArgs)
+	v.clearArgs(&v.keysArg)
+	v.clearArgs(&v.argvArg)
 	v.reset(r)
 	e.putVM(v)
 }
@@ -229,17 +231,50 @@ func (v *vm) finish(r *Run, err error, w *resp.Writer) {
 // closure returns the function of a compiled script in this state. A
 // main chunk has no upvalues and scripts cannot change a function's
 // environment, so one closure per script is reused.
-func (v *vm) closure(p *lua.FunctionProto) *lua.LFunction {
-	if fn, ok := v.closures[p]; ok {
+//
+// The environment of a script that assigns no global is the globals
+// table itself rather than its read-only view: reading a global then
+// costs one table lookup instead of three (view, its metatable, the
+// globals), which is most of what a loop of redis.call's spends in the
+// Lua VM. Nothing is lost: SETGLOBAL is the only instruction that writes
+// an environment, a function inherits its creator's environment, and
+// every other way to the globals (_G, rawset, setmetatable, loadstring's
+// chunks, table.insert) goes through the read-only view or refuses it.
+// Reading a missing global fails as before, through the globals'
+// metatable.
+func (v *vm) closure(s *Script) *lua.LFunction {
+	if fn, ok := v.closures[s.proto]; ok {
 		return fn
 	}
 	if len(v.closures) >= maxClosures {
 		clear(v.closures)
 	}
-	fn := v.L.NewFunctionFromProto(p)
-	fn.Env = v.env
-	v.closures[p] = fn
+	var fn *lua.LFunction
+	if !s.setsGlobals && v.mode == modeEval {
+		fn = v.L.NewFunctionFromProto(v.specialize(s.proto))
+		fn.Env = v.globals
+	} else {
+		fn = v.L.NewFunctionFromProto(s.proto)
+		fn.Env = v.env
+	}
+	v.closures[s.proto] = fn
 	return fn
+}
+
+// setsGlobals reports whether p or a function nested in it assigns a
+// global variable.
+func setsGlobals(p *lua.FunctionProto) bool {
+	for _, inst := range p.Code {
+		if instOp(inst) == lua.OP_SETGLOBAL {
+			return true
+		}
+	}
+	for _, child := range p.FunctionPrototypes {
+		if setsGlobals(child) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxClosures bounds the closures a state keeps.
@@ -266,41 +301,84 @@ func (v *vm) reset(r *Run) {
 	}
 }
 
-// argTable returns *slot refilled with elems, or a new array when *slot
-// is nil or was changed beyond its array of strings. An EVAL script cannot
-// keep a reference to KEYS or ARGV past its run (the globals and every
-// library table are read-only, and the next run replaces whatever it
-// left), so one table per VM serves every run; a script that adds fields
-// or a metatable gets a fresh table next time. Functions (FCALL) get new
-// tables: a library can keep them in an upvalue.
-func argTable(L *lua.LState, slot **lua.LTable, elems [][]byte) *lua.LTable {
-	t := *slot
-	if t != nil {
-		n := t.Len()
-		if t.Metatable != lua.LNil {
-			t = nil
-		} else {
-			var last lua.LValue = lua.LNil
-			if n > 0 {
-				last = lua.LNumber(n)
-			}
-			if k, _ := t.Next(last); k != lua.LNil {
-				t = nil // fields beyond the array part
-			}
+// argSlot is the KEYS or ARGV table of an EVAL state. An EVAL script
+// cannot keep a reference to it past its run (the globals and every
+// library table are read-only), so one table per state serves every run:
+// it stays in the globals, is filled before a run and emptied after it.
+// A script that leaves it with other fields or a metatable has it
+// replaced by a fresh table at the next run. (Functions get new tables
+// for every FCALL: a library can keep them in an upvalue.)
+type argSlot struct {
+	name string      // "KEYS" or "ARGV"
+	t    *lua.LTable // nil until the next run makes one
+	n    int         // elements set for the run
+	// last holds the short strings of the last runs as Lua values, so
+	// that an argument repeated from run to run (a script's constant
+	// ARGV, a hot key) costs no new string and no boxing.
+	last [maxLastArgs]lua.LValue
+}
+
+// maxLastArgs and maxLastArg bound argSlot.last.
+const (
+	maxLastArgs = 8
+	maxLastArg  = 64
+)
+
+// maxArgSlot bounds the elements of a table kept from run to run (a new
+// table also means new closures, see newArgs).
+const maxArgSlot = 1 << 16
+
+// setArgs fills the table of a for a run.
+func (v *vm) setArgs(a *argSlot, elems [][]byte) {
+	a.n = len(elems)
+	if a.t == nil {
+		v.newArgs(a, elems)
+		return
+	}
+	for i, b := range elems {
+		a.t.RawSetInt(i+1, a.value(i, b))
+	}
+}
+
+// value is argument i of a run as a Lua string.
+func (a *argSlot) value(i int, b []byte) lua.LValue {
+	if i >= maxLastArgs || len(b) > maxLastArg {
+		return lua.LString(b)
+	}
+	if s, ok := a.last[i].(lua.LString); ok && string(s) == string(b) {
+		return a.last[i]
+	}
+	val := lua.LValue(lua.LString(b))
+	a.last[i] = val
+	return val
+}
+
+// clearArgs empties the table of a after a run, or drops it when the
+// script changed it beyond its elements (or it grew large).
+func (v *vm) clearArgs(a *argSlot) {
+	t := a.t
+	if t == nil {
+		return
+	}
+	n := max(t.Len(), a.n)
+	if n <= maxArgSlot && t.Metatable == lua.LNil {
+		for i := n; i >= 1; i-- {
+			t.RawSetInt(i, lua.LNil)
 		}
-		if t != nil {
-			for i := n; i > len(elems); i-- {
-				t.RawSetInt(i, lua.LNil)
-			}
-			for i, b := range elems {
-				t.RawSetInt(i+1, lua.LString(b))
-			}
-			return t
+		if k, _ := t.Next(lua.LNil); k == lua.LNil {
+			return
 		}
 	}
-	t = stringArray(L, elems)
-	*slot = t
-	return t
+	a.t = nil
+	v.globals.RawSetString(a.name, v.noArgs)
+}
+
+// newArgs gives a a new table; the closures, whose code may have the old
+// one as a constant (see specialize), are dropped.
+func (v *vm) newArgs(a *argSlot, elems [][]byte) {
+	a.t = stringArray(v.L, elems)
+	v.globals.RawSetString(a.name, a.t)
+	clear(v.closures)
 }
 
 // stringArray is luaCreateArray: a Lua array of strings.

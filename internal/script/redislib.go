@@ -14,8 +14,12 @@ import (
 func (v *vm) openRedis() *lua.LTable {
 	L := v.L
 	t := L.NewTable()
-	t.RawSetString("call", L.NewFunction(v.redisCall))
-	t.RawSetString("pcall", L.NewFunction(v.redisPcall))
+	v.callFn = L.NewFunction(v.redisCall)
+	v.pcallFn = L.NewFunction(v.redisPcall)
+	v.callStmt = L.NewFunction(v.redisCallStmt)
+	v.pcallStmt = L.NewFunction(v.redisPcallStmt)
+	t.RawSetString("call", v.callFn)
+	t.RawSetString("pcall", v.pcallFn)
 	v.registerLog(t)
 	v.registerVersion(t)
 	t.RawSetString("setresp", L.NewFunction(v.redisSetresp))
@@ -69,10 +73,17 @@ func errorTable(L *lua.LState, msg string) *lua.LTable {
 }
 
 // redisCall and redisPcall are luaRedisGenericCommand.
-func (v *vm) redisCall(L *lua.LState) int  { return v.redisGeneric(L, true) }
-func (v *vm) redisPcall(L *lua.LState) int { return v.redisGeneric(L, false) }
+func (v *vm) redisCall(L *lua.LState) int  { return v.redisGeneric(L, true, true) }
+func (v *vm) redisPcall(L *lua.LState) int { return v.redisGeneric(L, false, true) }
 
-func (v *vm) redisGeneric(L *lua.LState, raiseErr bool) int {
+// redisCallStmt and redisPcallStmt are redis.call and redis.pcall where
+// the script drops the result (a call statement: specialize puts them in
+// its code). They skip converting the reply, which for a "+OK" means
+// checking the reused status table (see okTable); errors raise as ever.
+func (v *vm) redisCallStmt(L *lua.LState) int  { return v.redisGeneric(L, true, false) }
+func (v *vm) redisPcallStmt(L *lua.LState) int { return v.redisGeneric(L, false, false) }
+
+func (v *vm) redisGeneric(L *lua.LState, raiseErr, result bool) int {
 	r := v.run
 	if r == nil {
 		raiseRedisError(L, msgCallOutsideRun)
@@ -89,7 +100,10 @@ func (v *vm) redisGeneric(L *lua.LState, raiseErr bool) int {
 	v.reply.Proto = r.resp
 	v.hostCall(r, argv)
 	buf := v.reply.Buf
-	val, _ := v.parseReply(buf, 0)
+	var val lua.LValue = lua.LNil
+	if result || raiseErr && buf[0] == '-' {
+		val, _ = v.parseReply(buf, 0)
+	}
 	// Drop large reply buffers rather than keep them in the pool.
 	if cap(v.reply.Buf) > 64<<10 {
 		v.reply.Buf = nil
@@ -127,25 +141,13 @@ func (v *vm) notePanic() {
 }
 
 // collectArgv is luaArgsToRedisArgv: strings as they are, numbers as
-// "%.17g"; anything else is refused. The bytes live in v.argbuf.
+// "%.17g"; anything else is refused. The bytes live in v.argbuf (an
+// argument made before the buffer grew stays in the old one, which is as
+// good).
 func (v *vm) collectArgv(L *lua.LState) ([][]byte, string) {
 	n := L.GetTop()
 	if n == 0 {
 		return nil, msgNoArgs
-	}
-	size := 0
-	for i := 1; i <= n; i++ {
-		switch x := L.Get(i).(type) {
-		case lua.LString:
-			size += len(x)
-		case lua.LNumber:
-			size += 24
-		default:
-			return nil, msgBadArgs
-		}
-	}
-	if cap(v.argbuf) < size {
-		v.argbuf = make([]byte, 0, size)
 	}
 	buf := v.argbuf[:0]
 	argv := v.argv[:0]
@@ -156,6 +158,8 @@ func (v *vm) collectArgv(L *lua.LState) ([][]byte, string) {
 			buf = append(buf, x...)
 		case lua.LNumber:
 			buf = appendG17(buf, float64(x))
+		default:
+			return nil, msgBadArgs
 		}
 		argv = append(argv, buf[start:len(buf):len(buf)])
 	}
