@@ -23,6 +23,15 @@
 // estimate, and nodes that become small after deletions in the middle of the
 // list are merged with a neighbour when the pair fits the limit.
 //
+// Node arrays of the full node size (4 to 32 KiB) in a list of 16 nodes or
+// more are slots cut from slabs of up to 64 KiB: the Go runtime gives every
+// object of 8 KiB or more a span of its own, whose metadata (about 300 bytes)
+// would otherwise cost about as much per node as the node struct. Slots are
+// never reused; a slab goes once no node uses it, and when lost slots exceed
+// half the node count the nodes in partly used slabs are moved out
+// (amortized O(1) per node freed). While the heap holds free resident pages,
+// plain arrays are used instead, since they fill those holes.
+//
 // list-compress-depth is accepted by New and recorded, but nodes are never
 // compressed: it only matters for memory, never for replies.
 //

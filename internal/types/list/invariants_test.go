@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
 // verify checks every structural invariant of l and returns the first
@@ -46,7 +47,7 @@ func (l *List) verify() error {
 				return fmt.Errorf("node %d entry %d: runs past end", nodes, k)
 			}
 		}
-		if k != n.count {
+		if k != n.entries() {
 			return fmt.Errorf("node %d: %d entries, count says %d", nodes, k, n.count)
 		}
 		// Backward walk must find the same entry starts.
@@ -62,11 +63,11 @@ func (l *List) verify() error {
 			if n.used() > l.sizeLimit() {
 				return fmt.Errorf("node %d: %d bytes over limit %d with %d entries", nodes, n.used(), l.sizeLimit(), n.count)
 			}
-			if l.fill >= 0 && n.count > l.fill {
+			if l.fill >= 0 && n.entries() > l.Fill() {
 				return fmt.Errorf("node %d: %d entries over fill %d", nodes, n.count, l.fill)
 			}
 		}
-		count += n.count
+		count += n.entries()
 		arrayBytes += len(n.data)
 		nodes++
 		prev = n
@@ -83,6 +84,81 @@ func (l *List) verify() error {
 	if count != l.count || nodes != l.nodes || arrayBytes != l.arrayBytes {
 		return fmt.Errorf("totals: count %d/%d nodes %d/%d arrayBytes %d/%d",
 			count, l.count, nodes, l.nodes, arrayBytes, l.arrayBytes)
+	}
+	return l.verifySlabs()
+}
+
+// verifySlabs checks that every slab slot in use is a node's array, that
+// the slabs' live counts match and that slabWaste counts their lost slots.
+func (l *List) verifySlabs() error {
+	live := map[*slab]int{}
+	check := func(n *node) error {
+		if n.slab == 0 {
+			return nil
+		}
+		if l.slabs == nil || int(n.slab) > len(l.slabs.byID) || l.slabs.byID[n.slab-1] == nil {
+			return fmt.Errorf("node names slab %d, which is not live", n.slab)
+		}
+		s := l.slabs.byID[n.slab-1]
+		if s.id != n.slab {
+			return fmt.Errorf("slab %d has id %d", n.slab, s.id)
+		}
+		lim := l.sizeLimit()
+		p := unsafe.Pointer(unsafe.SliceData(n.data))
+		base := unsafe.Pointer(unsafe.SliceData(s.buf))
+		off := int(uintptr(p) - uintptr(base))
+		if len(n.data) != lim || off < 0 || off%lim != 0 || off/lim >= s.used {
+			return fmt.Errorf("node array is not a handed-out slot of its slab (len %d, offset %d)", len(n.data), off)
+		}
+		live[s]++
+		return nil
+	}
+	for n := l.head; n != nil; n = n.next {
+		if err := check(n); err != nil {
+			return err
+		}
+	}
+	if l.spare != nil {
+		if err := check(l.spare); err != nil {
+			return err
+		}
+	}
+	sl := l.slabs
+	if sl == nil {
+		return nil // no node named a slab
+	}
+	if len(live) == 0 {
+		return fmt.Errorf("slab set kept with no slab in use")
+	}
+	waste := 0
+	for s, k := range live {
+		if s.live != k {
+			return fmt.Errorf("slab live %d, %d nodes use it", s.live, k)
+		}
+		waste += s.used - s.live
+	}
+	if waste != sl.waste {
+		return fmt.Errorf("slab waste %d, counted %d", sl.waste, waste)
+	}
+	if sl.cur != nil && live[sl.cur] == 0 {
+		return fmt.Errorf("current slab has no live slot")
+	}
+	free := 0
+	for _, s := range sl.byID {
+		if s == nil {
+			free++
+		} else if live[s] == 0 {
+			return fmt.Errorf("slab %d is kept but no node uses it", s.id)
+		}
+	}
+	if len(live) != sl.live || free != len(sl.free) {
+		return fmt.Errorf("%d slabs in use, live %d; %d free ids, free list %d",
+			len(live), sl.live, free, len(sl.free))
+	}
+	for _, id := range sl.free {
+		if sl.byID[id-1] != nil {
+			return fmt.Errorf("free id %d names a slab", id)
+		}
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ type Node struct {
 }
 
 // Len returns the number of elements in the node.
-func (v Node) Len() int { return v.n.count }
+func (v Node) Len() int { return v.n.entries() }
 
 // Range calls fn for each element of the node from head to tail, stopping
 // early if fn returns false.

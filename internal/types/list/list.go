@@ -1,6 +1,8 @@
 package list
 
 import (
+	"math"
+	"runtime/metrics"
 	"slices"
 	"unsafe"
 )
@@ -25,27 +27,66 @@ const (
 	fillMin = -5
 	// minArray is the smallest node array allocated for small values.
 	minArray = 16
+	// slabMinNodes is the node count from which full-size node arrays come
+	// from slabs.
+	slabMinNodes = 16
+	// slabMaxBytes caps a slab; node arrays above slabMaxBytes/2 never
+	// share one.
+	slabMaxBytes = 64 << 10
 )
 
-// node holds a run of consecutive entries in data[start:end].
+// slab is one allocation cut into several node arrays of the list's node
+// size limit. The Go allocator gives every object of 8 KiB or more a span of
+// its own, with about 300 bytes of runtime metadata (mspan, mark and alloc
+// bits) that RSS pays for but the heap profile does not show: 0.6 bytes per
+// element of a list of 17-byte elements. A slab shares that cost among its
+// slots. Slots are handed out front to back and never reused; the slab is
+// freed by the collector once no node uses any of its slots.
+type slab struct {
+	buf  []byte
+	used int    // slots handed out
+	live int    // handed-out slots still owned by a node
+	id   uint32 // index in List.slabs plus one
+}
+
+// node holds a run of consecutive entries in data[start:end]. It fits the
+// 64-byte size class: a node holds at most 65536 entries (fill 32767 or
+// 64 KiB of entries of at least one byte), so count fits 32 bits, and its
+// slab is named by index rather than pointer.
 type node struct {
 	prev, next *node
 	data       []byte // len(data) == cap(data)
 	start, end int
-	count      int
+	count      int32
+	slab       uint32 // data is a slot of l.slabs[slab-1]; 0: its own array
 }
 
 func (n *node) used() int { return n.end - n.start }
 
+// entries returns the number of entries in n.
+func (n *node) entries() int { return int(n.count) }
+
 // List is a Redis list value. The zero value is not usable; call New.
+// It fits the 64-byte size class.
 type List struct {
 	head, tail *node
 	count      int // elements
 	nodes      int
-	fill       int
-	compress   int   // list-compress-depth: recorded, not applied
-	arrayBytes int   // sum of len(n.data) over all nodes and spare
-	spare      *node // one small unlinked node kept for the next push
+	arrayBytes int      // sum of len(n.data) over all nodes and spare
+	spare      *node    // one small unlinked node kept for the next push
+	slabs      *slabSet // nil while no node array is a slab slot
+	compress   int32    // list-compress-depth: recorded, not applied
+	fill       int16    // list-max-listpack-size, -5..32767
+	noHoles    bool     // tests: start slabs whatever the heap holds
+}
+
+// slabSet is the slab bookkeeping of a list that has slab slots.
+type slabSet struct {
+	cur   *slab    // the slab slots are handed out from, or nil
+	byID  []*slab  // live slabs by id-1; nil: a free id
+	free  []uint32 // the ids of the nil entries of byID
+	live  int      // non-nil entries of byID
+	waste int      // slots of live slabs that no node owns any more
 }
 
 // New returns an empty list whose nodes follow list-max-listpack-size fill
@@ -53,17 +94,17 @@ type List struct {
 // list-compress-depth; it is recorded but nodes are never compressed.
 func New(fill, compressDepth int) *List {
 	fill = max(min(fill, fillMax), fillMin)
-	return &List{fill: fill, compress: max(compressDepth, 0)}
+	return &List{fill: int16(fill), compress: int32(min(max(compressDepth, 0), math.MaxInt32))}
 }
 
 // Len returns the number of elements (LLEN). O(1).
 func (l *List) Len() int { return l.count }
 
 // Fill returns the list-max-listpack-size the list was created with.
-func (l *List) Fill() int { return l.fill }
+func (l *List) Fill() int { return int(l.fill) }
 
 // CompressDepth returns the list-compress-depth the list was created with.
-func (l *List) CompressDepth() int { return l.compress }
+func (l *List) CompressDepth() int { return int(l.compress) }
 
 // NodeCount returns the number of nodes (quicklist "len").
 func (l *List) NodeCount() int { return l.nodes }
@@ -75,24 +116,34 @@ func (l *List) Encoding() string { return "quicklist" }
 const (
 	listStructSize = int(unsafe.Sizeof(List{}))
 	nodeStructSize = int(unsafe.Sizeof(node{}))
+	slabStructSize = int(unsafe.Sizeof(slab{}))
+	slabSetSize    = int(unsafe.Sizeof(slabSet{}))
 )
 
 // MemoryUsage estimates the bytes held by the list value: the List struct,
-// one struct per node and every node's byte array (slack and the one spare
-// node a list may keep included). Key and keyspace overhead are the caller's
-// to add. O(1).
+// one struct per node and every node's byte array (slack, the one spare
+// node a list may keep and the unused slots of its slabs included). Key and
+// keyspace overhead are the caller's to add. O(1).
 func (l *List) MemoryUsage() int {
 	nodes := l.nodes
 	if l.spare != nil {
 		nodes++
 	}
-	return listStructSize + nodes*nodeStructSize + l.arrayBytes
+	size := listStructSize + nodes*nodeStructSize + l.arrayBytes
+	if sl := l.slabs; sl != nil {
+		size += slabSetSize + sl.live*slabStructSize + cap(sl.byID)*8 + cap(sl.free)*4
+		size += sl.waste * l.sizeLimit()
+		if s := sl.cur; s != nil {
+			size += len(s.buf) - s.used*l.sizeLimit()
+		}
+	}
+	return size
 }
 
 // sizeLimit is the most bytes a multi-entry node may hold.
 func (l *List) sizeLimit() int {
 	if l.fill < 0 {
-		return 4096 << (-l.fill - 1) // optimization_level: 4, 8, 16, 32, 64 KiB
+		return 4096 << (-l.Fill() - 1) // optimization_level: 4, 8, 16, 32, 64 KiB
 	}
 	return safetyLimit
 }
@@ -103,7 +154,7 @@ func (l *List) allowInsert(n *node, sz int) bool {
 	if n == nil || n.used()+sz > l.sizeLimit() {
 		return false
 	}
-	return l.fill < 0 || n.count < l.fill
+	return l.fill < 0 || n.entries() < l.Fill()
 }
 
 // allowMerge reports whether adjacent a and b fit one node.
@@ -111,32 +162,173 @@ func (l *List) allowMerge(a, b *node) bool {
 	if a == nil || b == nil || a.used()+b.used() > l.sizeLimit() {
 		return false
 	}
-	return l.fill < 0 || a.count+b.count <= l.fill
+	return l.fill < 0 || a.entries()+b.entries() <= l.Fill()
 }
 
 // alloc returns a byte array of at least c bytes, using the whole size
-// class the allocator rounds c up to, and accounts for it.
-func (l *List) alloc(c int) []byte {
+// class the allocator rounds c up to, and accounts for it. In a list of
+// slabMinNodes nodes or more, an array that would take the size class of the
+// node size limit (at most slabMaxBytes/2) is a slot of a slab instead,
+// returned with its slab id, unless a new slab would be needed while the
+// heap has holes a plain array can fill.
+func (l *List) alloc(c int) ([]byte, uint32) {
+	if l.slotSized(l.nodes, c) && (l.slotLeft() || l.noHoles || !heapHasHoles()) {
+		return l.slot(slabMaxBytes)
+	}
 	b := slices.Grow([]byte(nil), c)
 	b = b[:cap(b)]
 	l.arrayBytes += len(b)
-	return b
+	return b, 0
 }
 
+// slotSized reports whether an array of c bytes for a list of nodes nodes is
+// a slab slot.
+func (l *List) slotSized(nodes, c int) bool {
+	// Every size class of Go 1.26 between 7/8 of a power of two from 4 KiB
+	// to 32 KiB and that power of two is the power of two itself, so a slot
+	// of the node size limit costs what a plain array would.
+	lim := l.sizeLimit()
+	return nodes >= slabMinNodes && lim <= slabMaxBytes/2 && c > lim-lim/8 && c <= lim
+}
+
+// slotLeft reports whether the current slab has a slot to hand out.
+func (l *List) slotLeft() bool {
+	if l.slabs == nil || l.slabs.cur == nil {
+		return false
+	}
+	s := l.slabs.cur
+	return s.used*l.sizeLimit() < len(s.buf)
+}
+
+// heapHasHoles reports whether the Go heap holds at least slabMaxBytes of
+// free pages that it has not returned to the OS. Those pages are resident
+// and, scattered, may fit no slab, while a plain array of a page or two
+// takes one of them: it then costs no new memory at all.
+func heapHasHoles() bool {
+	s := [1]metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
+	metrics.Read(s[:])
+	return s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() >= slabMaxBytes
+}
+
+// slot hands out the next slot of the current slab, starting a new slab of
+// at most maxSlots slots when there is none.
+func (l *List) slot(maxSlots int) ([]byte, uint32) {
+	lim := l.sizeLimit()
+	sl := l.slabs
+	if sl == nil {
+		sl = &slabSet{}
+		l.slabs = sl
+	}
+	s := sl.cur
+	if s == nil || s.used*lim == len(s.buf) {
+		// Slabs grow with the list, so that the slots not handed out yet
+		// stay a small part of it.
+		slots := min(slabMaxBytes/lim, max(2, l.nodes/8), maxSlots)
+		s = &slab{buf: make([]byte, slots*lim)}
+		if k := len(sl.free); k > 0 {
+			s.id = sl.free[k-1]
+			sl.free = sl.free[:k-1]
+			sl.byID[s.id-1] = s
+		} else {
+			sl.byID = append(sl.byID, s)
+			s.id = uint32(len(sl.byID))
+		}
+		sl.live++
+		sl.cur = s
+	}
+	b := s.buf[s.used*lim : (s.used+1)*lim : (s.used+1)*lim]
+	s.used++
+	s.live++
+	l.arrayBytes += lim
+	return b, s.id
+}
+
+// slabOf returns the slab n's array is a slot of, or nil.
+func (l *List) slabOf(n *node) *slab {
+	if n.slab == 0 {
+		return nil
+	}
+	return l.slabs.byID[n.slab-1]
+}
+
+// release drops n's array.
 func (l *List) release(n *node) {
 	l.arrayBytes -= len(n.data)
 	n.data = nil
+	s := l.slabOf(n)
+	if s == nil {
+		return
+	}
+	n.slab = 0
+	s.live--
+	sl := l.slabs
+	sl.waste++
+	if s.live > 0 {
+		return
+	}
+	// Nothing uses the slab any more: forget it.
+	sl.waste -= s.used
+	sl.live--
+	if sl.live == 0 {
+		l.slabs = nil
+		return
+	}
+	if s == sl.cur {
+		sl.cur = nil
+	}
+	sl.byID[s.id-1] = nil
+	sl.free = append(sl.free, s.id)
+}
+
+// setData gives n the array data from slab id (see alloc), releasing its
+// old one.
+func (l *List) setData(n *node, data []byte, id uint32) {
+	l.release(n)
+	n.data, n.slab = data, id
+}
+
+// tidy evacuates the slabs that have lost slots once those slots make up
+// more than about half of the nodes, so that a list never holds much more
+// than its nodes' arrays. Every public method that may release a node array
+// calls it last. Amortized O(1): an evacuation copies at most the list's
+// nodes, and more than half as many slots were released since the last.
+func (l *List) tidy() {
+	if l.slabs != nil && l.slabs.waste > l.nodes/2+4 {
+		l.evacuate()
+	}
+}
+
+// evacuate moves every node whose slab has lost slots to a fresh array, so
+// that those slabs are freed and no slot is lost any more.
+func (l *List) evacuate() {
+	if s := l.slabs.cur; s != nil && s.used > s.live {
+		l.slabs.cur = nil // hand out no more slots of a slab being evacuated
+	}
+	if sp := l.spare; sp != nil {
+		if s := l.slabOf(sp); s != nil && s.used > s.live {
+			l.release(sp)
+			l.spare = nil
+		}
+	}
+	for n := l.head; n != nil; n = n.next {
+		if s := l.slabOf(n); s != nil && s.used > s.live {
+			l.relocate(n, len(n.data), n.start)
+		}
+	}
+	if l.slabs != nil && l.slabs.waste != 0 {
+		panic("BUG: list: slab slots lost after evacuation")
+	}
 }
 
 // relocate moves n's live bytes into a fresh array of at least c bytes,
 // starting front bytes in.
 func (l *List) relocate(n *node, c, front int) {
 	used := n.used()
-	data := l.alloc(max(c, used))
+	data, s := l.alloc(max(c, used))
 	front = min(front, len(data)-used)
 	copy(data[front:], n.data[n.start:n.end])
-	l.release(n)
-	n.data, n.start, n.end = data, front, front+used
+	l.setData(n, data, s)
+	n.start, n.end = front, front+used
 }
 
 // newNode returns an unlinked empty node with room for at least sz bytes,
@@ -148,7 +340,7 @@ func (l *List) newNode(sz int, atFront, roomy bool) *node {
 		c = max(sz, l.endNodeSize())
 		if l.fill > 0 {
 			// A node holds at most fill entries: about fill of this one.
-			c = max(sz, min(c, l.fill*sz))
+			c = max(sz, min(c, l.Fill()*sz))
 		}
 	}
 	var n *node
@@ -159,7 +351,8 @@ func (l *List) newNode(sz int, atFront, roomy bool) *node {
 		n = s
 		n.start, n.end = 0, 0
 	} else {
-		n = &node{data: l.alloc(c)}
+		n = &node{}
+		n.data, n.slab = l.alloc(c)
 	}
 	if atFront {
 		n.start, n.end = len(n.data), len(n.data)
@@ -278,11 +471,9 @@ func (l *List) reserve(n *node, off, sz int) int {
 	} else if used+sz > c {
 		newCap = used + sz
 	}
-	var data []byte
+	data, s := n.data, n.slab
 	if newCap != c {
-		data = l.alloc(newCap)
-	} else {
-		data = n.data
+		data, s = l.alloc(newCap)
 	}
 	free := len(data) - used - sz
 	var ns int // new start
@@ -308,8 +499,7 @@ func (l *List) reserve(n *node, off, sz int) int {
 		copy(data[ns:], n.data[n.start:off])
 	}
 	if newCap != c {
-		l.release(n)
-		n.data = data
+		l.setData(n, data, s)
 	}
 	n.start, n.end = ns, ns+used+sz
 	return gap
@@ -368,11 +558,11 @@ func (l *List) merge(a, b *node) *node {
 		l.unlink(a)
 		return b
 	default:
-		data := l.alloc(au + bu)
+		data, s := l.alloc(au + bu)
 		copy(data, a.data[a.start:a.end])
 		copy(data[au:], b.data[b.start:b.end])
-		l.release(a)
-		a.data, a.start, a.end = data, 0, au+bu
+		l.setData(a, data, s)
+		a.start, a.end = 0, au+bu
 	}
 	a.count += b.count
 	l.unlink(b)
@@ -434,6 +624,7 @@ func (l *List) push(where End, v []byte, x int64, isInt bool) {
 	putEntry(n.data[p:p+sz], v, x, isInt)
 	n.count++
 	l.count++
+	l.tidy()
 }
 
 // Pop removes the element at the given end and appends its bytes to dst
@@ -461,6 +652,7 @@ func (l *List) Pop(where End, dst []byte) (out []byte, ok bool) {
 	} else {
 		l.maybeShrink(n)
 	}
+	l.tidy()
 	return dst, true
 }
 
@@ -470,27 +662,27 @@ func (l *List) Pop(where End, dst []byte) (out []byte, ok bool) {
 func (l *List) seek(i int) (n *node, off, k int) {
 	if i <= (l.count-1)/2 {
 		n = l.head
-		for i >= n.count {
-			i -= n.count
+		for i >= n.entries() {
+			i -= n.entries()
 			n = n.next
 		}
 	} else {
 		r := l.count - 1 - i
 		n = l.tail
-		for r >= n.count {
-			r -= n.count
+		for r >= n.entries() {
+			r -= n.entries()
 			n = n.prev
 		}
-		i = n.count - 1 - r
+		i = n.entries() - 1 - r
 	}
-	if i <= (n.count-1)/2 {
+	if i <= (n.entries()-1)/2 {
 		off = n.start
 		for j := 0; j < i; j++ {
 			off += sizeAt(n.data, off)
 		}
 	} else {
 		off = n.end
-		for j := n.count; j > i; j-- {
+		for j := n.entries(); j > i; j-- {
 			off = prevStart(n.data, off)
 		}
 	}
@@ -534,6 +726,7 @@ func (l *List) Set(i int, v []byte) bool {
 		p := l.reserve(n, join, sz)
 		putEntry(n.data[p:p+sz], v, x, isInt)
 		l.maybeShrink(n)
+		l.tidy()
 		return true
 	}
 	// Does not fit in place: remove the old entry, insert the new one.
@@ -560,7 +753,7 @@ func (l *List) insertPivot(pivot, v []byte, after bool) bool {
 	px, pIsInt := parseInt(pivot)
 	for n := l.head; n != nil; n = n.next {
 		off := n.start
-		for k := 0; k < n.count; k++ {
+		for k := 0; k < n.entries(); k++ {
 			e, sz := decode(n.data, off)
 			if e.equal(pivot, px, pIsInt) {
 				if after {
@@ -586,13 +779,13 @@ func (l *List) insertAt(n *node, off, k int, v []byte, x int64, isInt bool) {
 	case l.allowInsert(n, sz):
 	case k == 0 && l.allowInsert(n.prev, sz):
 		target, off = n.prev, n.prev.end
-	case k == n.count && l.allowInsert(n.next, sz):
+	case k == n.entries() && l.allowInsert(n.next, sz):
 		target, off = n.next, n.next.start
 	case k == 0:
 		target = l.newNode(sz, true, false)
 		l.linkAfter(n.prev, target)
 		off = target.start
-	case k == n.count:
+	case k == n.entries():
 		target = l.newNode(sz, false, false)
 		l.linkAfter(n, target)
 		off = target.end
@@ -613,17 +806,19 @@ func (l *List) insertAt(n *node, off, k int, v []byte, x int64, isInt bool) {
 	putEntry(target.data[p:p+sz], v, x, isInt)
 	target.count++
 	l.count++
+	l.tidy()
 }
 
 // split moves entries k.. of n (starting at absolute offset off) into a new
 // node linked after n and returns it.
 func (l *List) split(n *node, off, k int) *node {
 	tail := n.end - off
-	m := &node{data: l.alloc(tail), count: n.count - k}
+	m := &node{count: n.count - int32(k)}
+	m.data, m.slab = l.alloc(tail)
 	copy(m.data, n.data[off:n.end])
 	m.end = tail
 	n.end = off
-	n.count = k
+	n.count = int32(k)
 	l.linkAfter(n, m)
 	return m
 }
@@ -688,6 +883,7 @@ func (l *List) Remove(count int, v []byte) int {
 			n = prev
 		}
 	}
+	l.tidy()
 	return removed
 }
 
@@ -711,18 +907,18 @@ func (l *List) DelRange(start, count int) int {
 	}
 	for extent > 0 {
 		next := n.next
-		if k == 0 && extent >= n.count {
-			extent -= n.count
-			l.count -= n.count
+		if k == 0 && extent >= n.entries() {
+			extent -= n.entries()
+			l.count -= n.entries()
 			l.unlink(n)
 		} else {
-			del := min(extent, n.count-k)
+			del := min(extent, n.entries()-k)
 			end := off
 			for j := 0; j < del; j++ {
 				end += sizeAt(n.data, end)
 			}
 			deleteRaw(n, off, end-off)
-			n.count -= del
+			n.count -= int32(del)
 			l.count -= del
 			extent -= del
 			if n.count == 0 {
@@ -739,6 +935,7 @@ func (l *List) DelRange(start, count int) int {
 	} else {
 		l.compact(before, before.next)
 	}
+	l.tidy()
 	return deleted
 }
 
@@ -779,10 +976,10 @@ func (l *List) Trim(start, stop int) int {
 func (l *List) Clear() {
 	for n := l.head; n != nil; {
 		next := n.next
-		n.prev, n.next, n.data = nil, nil, nil
+		n.prev, n.next, n.data, n.slab = nil, nil, nil, 0
 		n = next
 	}
-	l.head, l.tail, l.spare = nil, nil, nil
+	l.head, l.tail, l.spare, l.slabs = nil, nil, nil, nil
 	l.count, l.nodes, l.arrayBytes = 0, 0, 0
 }
 
@@ -857,9 +1054,24 @@ func (l *List) Pos(dst []int, v []byte, rank, count, maxlen int) []int {
 // tight.
 func (l *List) Clone() *List {
 	c := &List{fill: l.fill, compress: l.compress}
+	// Size the last slab for the slots still to come, so that the copy
+	// ends with none unused.
+	slots, i := 0, 0
+	for n := l.head; n != nil; n = n.next {
+		if c.slotSized(i, n.used()) {
+			slots++
+		}
+		i++
+	}
 	for n := l.head; n != nil; n = n.next {
 		used := n.used()
-		m := &node{data: c.alloc(used), end: used, count: n.count}
+		m := &node{end: used, count: n.count}
+		if c.slotSized(c.nodes, used) {
+			m.data, m.slab = c.slot(slots)
+			slots--
+		} else {
+			m.data, m.slab = c.alloc(used)
+		}
 		copy(m.data, n.data[n.start:n.end])
 		c.linkAfter(c.tail, m)
 	}
