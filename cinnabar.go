@@ -53,6 +53,9 @@ func Start(args ...string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Engine().LoadAtStartup(); err != nil {
+		return nil, err
+	}
 	if err := s.Start(); err != nil {
 		return nil, err
 	}
@@ -110,6 +113,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err.Error())
 		return 1
 	}
+	if err := s.Engine().LoadAtStartup(); err != nil {
+		lg.Warning("Fatal error loading the DB: ", err.Error(), ". Exiting.")
+		return 1
+	}
 	if err := s.Start(); err != nil {
 		lg.Warning("Failed listening: ", err.Error())
 		return 1
@@ -136,6 +143,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			name = "SIGINT"
 		}
 		lg.Warning("Received ", name, " scheduling shutdown...")
+		if err := s.Engine().PrepareShutdown(false, false, false); err != nil {
+			lg.Warning("Error trying to save the DB: ", err.Error())
+		}
 	case <-s.ShutdownRequested():
 		lg.Warning("User requested shutdown...")
 	}

@@ -254,6 +254,12 @@ func (e *Engine) serveKey(bk blockKey) {
 		default:
 			served = w.Serve(&ctx, key)
 			e.TrackingFlushPending(w.cl, &out) // invalidations after the reply
+			if served && e.propagating() && ctx.prop&propRewritten != 0 {
+				// The pop propagates as its non-blocking form, in the
+				// waiter's database (serveClientBlockedOnList).
+				e.recordProp(&ctx)
+				e.flushProp(w.cl, nil)
+			}
 		}
 		e.KS.Release(shards)
 
@@ -436,7 +442,7 @@ func (e *Engine) scanDatabaseForReadyKeys(db int) {
 	b.mu.Unlock()
 	d := e.KS.DB(db)
 	for _, k := range keys {
-		if ent, ok := d.Peek(k); ok {
+		if ent, ok := d.PeekStale(k); ok { // dictFind: an expired key is expired when served
 			e.onAdd(db, k, ent.Type)
 		}
 	}

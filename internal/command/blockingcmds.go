@@ -217,7 +217,6 @@ func blockingZPopGeneric(c *Ctx, keys [][]byte, max bool, count int, shape zpopS
 			c.Error(ErrWrongType)
 			return
 		}
-		// TODO(propagation): replicate as ZPOPMIN/ZPOPMAX key [min(count, len)].
 		if zsetPop(c, key, max, count, shape) {
 			return
 		}

@@ -123,6 +123,14 @@ type Client struct {
 	execShards []int
 	execCtx    Ctx
 	shardBuf   []int
+
+	// Replication: the execution unit being collected (conn goroutine),
+	// the stream offset after the client's last write (WAIT), what it
+	// said in REPLCONF and, once attached, its replica record.
+	prop    propBuf
+	woff    int64
+	repl    *replConf
+	replica *replicaInfo
 }
 
 // Proto returns the RESP version (2 or 3).

@@ -29,6 +29,8 @@ type Ctx struct {
 	InScript  bool // run by redis.call: MONITOR shows it as from "lua"
 
 	failed bool
+	dirty  int   // changes made (Modified calls): the command propagates
+	prop   uint8 // propRewritten, propPrevent, propForce
 }
 
 // Error replies with an error (full text, e.g. "ERR syntax error") and
@@ -115,7 +117,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		e.rejectCommand(cl, spec, argv, w, ErrNotInMulti)
 		return false
 	}
-	if e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0 && !(e.scripts.running.Load() && e.ScriptBusyError(cl, m) != "") {
+	if e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0 && cl.Flags()&FlagMaster == 0 && !(e.scripts.running.Load() && e.ScriptBusyError(cl, m) != "") {
 		// maxmemory (processCommand): evict, then refuse deny-oom commands,
 		// and anything a transaction would queue, while still over the
 		// limit. Not while a script is past busy-reply-threshold.
@@ -127,6 +129,12 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		}
 	} else {
 		cl.preOOM = false
+	}
+	if e.Cfg != nil && (e.repl.linked.Load() || e.Cfg.MinReplicasToWrite.Load() > 0) {
+		if msg := e.replCheck(cl, spec, m); msg != "" {
+			e.rejectCommand(cl, spec, argv, w, msg)
+			return false
+		}
 	}
 	if !e.subscribedModeCheck(cl, m, w) {
 		return false
@@ -230,6 +238,9 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	shards := e.lockFor(cl, spec, argv)
 	e.run(ctx)
 	ctx.Argv = nil
+	if len(cl.prop.ops) > 0 {
+		e.flushProp(cl, spec)
+	}
 	switch {
 	case spec.Lock == LockAll:
 		e.KS.ReleaseAll()
@@ -268,6 +279,9 @@ func (e *Engine) run(ctx *Ctx) {
 		}()
 		spec.Handler(ctx)
 	}()
+	if e.propagating() {
+		e.recordProp(ctx)
+	}
 	if cl.trk.flags.Load()&trackOn != 0 {
 		e.trackingRememberKeys(ctx, argv)
 	}

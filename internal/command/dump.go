@@ -135,6 +135,7 @@ func restoreCommand(c *Ctx) {
 		if deleted {
 			c.Modified(key)
 			c.Notify('g', "del", key)
+			c.Rewrite([]byte("DEL"), key)
 		}
 		c.W.OK()
 		return
@@ -150,6 +151,12 @@ func restoreCommand(c *Ctx) {
 	}
 	c.DB.SetAccess(key, idle, freq) // IDLETIME, FREQ: objectSetLRUOrLFU
 	c.Modified(key)
+	if ttl != 0 && !absTTL && c.E.propagating() {
+		// The TTL propagates as an absolute time (ABSTTL appended).
+		argv := append([][]byte{}, c.Argv...)
+		argv[2] = itoa(ttl)
+		c.Rewrite(append(argv, []byte("ABSTTL"))...)
+	}
 	c.Notify('g', "restore", key)
 	c.W.OK()
 }
@@ -190,6 +197,6 @@ func restoreFunctions(c *Ctx, payload []byte, policy string) string {
 			return err.Error()
 		}
 	}
-	c.E.Dirty.Add(1)
+	c.Dirty()
 	return ""
 }

@@ -82,8 +82,8 @@ type Engine struct {
 	RunID   string
 
 	// Hooks the network layer sets.
-	ShutdownFn func(nosave, now, force, abort bool) error // SHUTDOWN
-	PauseFn    func(until time.Time, writesOnly bool)     // CLIENT PAUSE
+	ShutdownFn func(nosave, save, now, force, abort bool) error // SHUTDOWN
+	PauseFn    func(until time.Time, writesOnly bool)           // CLIENT PAUSE
 	UnpauseFn  func()
 
 	pause    pauseState    // CLIENT PAUSE
@@ -92,6 +92,8 @@ type Engine struct {
 	tracking trackingTable // client-side caching (tracking.go)
 	scripts  scriptState   // the running script (scripting.go)
 	mem      memoryState   // maxmemory: used-memory figure and eviction (evict.go)
+	repl     replState     // replication stream, replicas and the master link (repl.go)
+	persist  persistState  // RDB saving (persist.go)
 	// dumpEncoders keeps rdb.Encoders (each with its LZF hash table) for DUMP.
 	dumpEncoders sync.Pool
 
@@ -160,6 +162,8 @@ func New(o Options) (*Engine, error) {
 		dbs = int(o.Config.Databases.Load())
 	}
 	e.clockMs.Store(o.Now().UnixMilli())
+	e.repl.init()
+	e.persist.init()
 	e.KS = keyspace.New(keyspace.Options{
 		Databases: dbs,
 		Shards:    o.Shards,
@@ -189,6 +193,8 @@ func New(o Options) (*Engine, error) {
 		pubsubCommands(),
 		scriptingCommands(),
 		dumpCommands(),
+		replicationCommands(),
+		persistenceCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {
@@ -265,7 +271,9 @@ func (e *Engine) onExpire(db int, key []byte) {
 	e.touchWatchedKey(db, key)
 	e.trackingInvalidateKey(nil, key, true)
 	e.notifyExpired(db, key)
-	// Propagation of DEL and "expired" notifications hang off here.
+	if e.propagating() {
+		e.propagateDeletion(db, key, e.Cfg != nil && e.Cfg.LazyfreeLazyExpire.Load())
+	}
 }
 
 // countError records an error reply for INFO errorstats.
@@ -313,6 +321,7 @@ func (e *Engine) ResetStats() {
 // transaction and a blocking wait.
 func (e *Engine) Disconnect(cl *Client) {
 	e.unwatchAll(cl)
+	e.detachReplica(cl)
 	e.disableTracking(cl)
 	e.pubsubDisconnect(cl)
 	cl.multi = nil

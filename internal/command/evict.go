@@ -538,6 +538,9 @@ func (e *Engine) evictKey(cl *Client, w *resp.Writer, c evictCandidate) {
 		e.touchWatchedKey(c.db, c.key)
 		e.trackingInvalidateKeyTo(nil, c.key, true, trackingSink{self: cl, w: w})
 		e.notifyEvicted(c.db, c.key)
+		if e.propagating() {
+			e.propagateDeletion(c.db, c.key, e.Cfg != nil && e.Cfg.LazyfreeLazyEviction.Load())
+		}
 		e.mem.evicted.Add(1)
 		e.Latency.maybeAdd(e, "eviction-del", time.Since(start), false)
 	}

@@ -134,16 +134,20 @@ func expireGeneric(c *Ctx, basetime int64, seconds bool) {
 		if !c.DB.Delete(key) {
 			panic("BUG: expire: key vanished between lookup and delete")
 		}
-		// Redis propagates this as DEL key (UNLINK with lazyfree-lazy-expire).
+		// Propagated as DEL key (UNLINK with lazyfree-lazy-expire).
 		c.Modified(key)
 		c.Notify('g', "del", key)
+		c.Rewrite(delCommandName(c), key)
 		c.W.Int(1)
 		return
 	}
 	c.DB.SetExpire(key, when)
-	// Redis propagates this as PEXPIREAT key <when>.
+	// Propagated as PEXPIREAT key <when>: an absolute time.
 	c.Modified(key)
 	c.Notify('g', "expire", key)
+	if c.E.propagating() {
+		c.Rewrite([]byte("PEXPIREAT"), key, itoa(when))
+	}
 	c.W.Int(1)
 }
 

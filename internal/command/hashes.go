@@ -374,6 +374,8 @@ func hincrbyfloatCommand(c *Ctx) {
 	c.W.Bulk(s)
 	c.Modified(key)
 	c.Notify('h', "hincrbyfloat", key)
+	// Propagated as HSET: replicas must not redo the float arithmetic.
+	c.Rewrite([]byte("HSET"), key, field, s)
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

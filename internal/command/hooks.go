@@ -4,6 +4,7 @@ package command
 // WATCH, client-side caching invalidation and blocked-client wake-ups hang
 // off it.
 func (c *Ctx) Modified(key []byte) {
+	c.dirty++
 	c.E.Dirty.Add(1)
 	c.E.touchWatchedKey(c.DB.ID(), key)
 	c.E.trackingInvalidateKey(c, key, true)
@@ -23,6 +24,7 @@ func (c *Ctx) Notify(class byte, event string, key []byte) {
 
 // ModifiedIn is Modified for a key of another database (MOVE, COPY ... DB).
 func (c *Ctx) ModifiedIn(db int, key []byte) {
+	c.dirty++
 	c.E.Dirty.Add(1)
 	c.E.touchWatchedKey(db, key)
 	c.E.trackingInvalidateKey(c, key, true)

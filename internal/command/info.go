@@ -417,16 +417,20 @@ func infoPersistence(dst []byte, e *Engine) []byte {
 	for _, f := range [...]string{"current_save_keys_processed", "current_save_keys_total"} {
 		dst = infoInt(dst, f, 0)
 	}
-	dst = infoInt(dst, "rdb_changes_since_last_save", e.Dirty.Load())
-	dst = infoInt(dst, "rdb_bgsave_in_progress", 0)
+	dst = infoInt(dst, "rdb_changes_since_last_save", e.Dirty.Load()-e.persist.dirtyAtSave.Load())
+	dst = infoInt(dst, "rdb_bgsave_in_progress", boolInt(e.persist.bgsaving.Load()))
 	dst = infoInt(dst, "rdb_last_save_time", e.lastSave.Load())
-	dst = infoField(dst, "rdb_last_bgsave_status", "ok")
-	dst = infoInt(dst, "rdb_last_bgsave_time_sec", -1)
-	dst = infoInt(dst, "rdb_current_bgsave_time_sec", -1)
-	for _, f := range [...]string{"rdb_saves", "rdb_last_cow_size", "rdb_last_load_keys_expired",
-		"rdb_last_load_keys_loaded"} {
-		dst = infoInt(dst, f, 0)
+	dst = infoField(dst, "rdb_last_bgsave_status", map[bool]string{true: "ok", false: "err"}[e.persist.lastStatusOK.Load()])
+	bgs := e.persist.lastBgsaveMs.Load()
+	if bgs > 0 {
+		bgs /= 1000
 	}
+	dst = infoInt(dst, "rdb_last_bgsave_time_sec", bgs)
+	dst = infoInt(dst, "rdb_current_bgsave_time_sec", -1)
+	dst = infoInt(dst, "rdb_saves", e.persist.saves.Load())
+	dst = infoInt(dst, "rdb_last_cow_size", 0)
+	dst = infoInt(dst, "rdb_last_load_keys_expired", e.persist.keysExpired.Load())
+	dst = infoInt(dst, "rdb_last_load_keys_loaded", e.persist.keysLoaded.Load())
 	dst = infoInt(dst, "aof_enabled", boolInt(aof))
 	dst = infoInt(dst, "aof_rewrite_in_progress", 0)
 	dst = infoInt(dst, "aof_rewrite_scheduled", 0)
@@ -456,9 +460,9 @@ func infoStats(dst []byte, e *Engine) []byte {
 		dst = infoFloat(dst, f, 0, "")
 	}
 	dst = infoInt(dst, "rejected_connections", e.Clients.Rejected.Load())
-	for _, f := range [...]string{"sync_full", "sync_partial_ok", "sync_partial_err"} {
-		dst = infoInt(dst, f, 0)
-	}
+	dst = infoInt(dst, "sync_full", e.repl.syncFull.Load())
+	dst = infoInt(dst, "sync_partial_ok", e.repl.syncPartialOK.Load())
+	dst = infoInt(dst, "sync_partial_err", e.repl.syncPartialErr.Load())
 	dst = infoInt(dst, "expired_keys", e.KS.ExpiredKeys.Load())
 	dst = infoFloat(dst, "expired_stale_perc", float64(e.KS.ExpiredStalePerc.Load()), "")
 	for _, f := range [...]string{"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds"} {
@@ -489,26 +493,6 @@ func infoStats(dst []byte, e *Engine) []byte {
 		"reply_buffer_shrinks", "reply_buffer_expands"} {
 		dst = infoInt(dst, f, 0)
 	}
-	return dst
-}
-
-func infoReplication(dst []byte, e *Engine) []byte {
-	dst = append(dst, "# Replication\r\n"...)
-	dst = infoField(dst, "role", "master")
-	dst = infoInt(dst, "connected_slaves", 0)
-	dst = infoField(dst, "master_failover_state", "no-failover")
-	dst = infoField(dst, "master_replid", e.RunID)
-	dst = infoField(dst, "master_replid2", "0000000000000000000000000000000000000000")
-	dst = infoInt(dst, "master_repl_offset", 0)
-	dst = infoInt(dst, "second_repl_offset", -1)
-	dst = infoInt(dst, "repl_backlog_active", 0)
-	backlog := int64(1 << 20)
-	if e.Cfg != nil {
-		backlog = e.Cfg.ReplBacklogSize.Load()
-	}
-	dst = infoInt(dst, "repl_backlog_size", backlog)
-	dst = infoInt(dst, "repl_backlog_first_byte_offset", 0)
-	dst = infoInt(dst, "repl_backlog_histlen", 0)
 	return dst
 }
 

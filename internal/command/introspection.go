@@ -986,6 +986,10 @@ func debugCommand(c *Ctx) {
 			time.Sleep(time.Duration(us) * time.Microsecond)
 		}
 		c.W.OK()
+	case is("reload"):
+		c.E.KS.LockAllWait(c.C.blocker())
+		debugReload(c)
+		c.E.KS.ReleaseAll()
 	case is("set-active-expire") && argc == 3:
 		c.E.KS.ActiveExpire.Store(atoi(c.Argv[2]) != 0)
 		c.W.OK()

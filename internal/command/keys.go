@@ -462,7 +462,8 @@ func flushdbCommand(c *Ctx) {
 	c.E.TouchAllWatchedKeysInDB(c.DB.ID(), -1) // signalFlushedDb
 	c.E.trackingInvalidateKeysOnFlush(c)
 	c.DB.Flush()
-	// TODO(propagation): forced propagation of FLUSHDB.
+	c.Dirty()
+	c.ForcePropagation() // even when the database was already empty
 	c.W.OK()
 }
 
@@ -475,8 +476,8 @@ func flushallCommand(c *Ctx) {
 	}
 	c.E.trackingInvalidateKeysOnFlush(c)
 	c.E.KS.FlushAll()
-	// TODO(persistence): dirty++ and the RDB save Redis does after FLUSHALL
-	// when save points are configured.
+	c.Dirty()
+	c.ForcePropagation() // even when the databases were already empty
 	c.W.OK()
 }
 
@@ -503,5 +504,6 @@ func swapdbCommand(c *Ctx) {
 		c.E.scanDatabaseForReadyKeys(a)
 		c.E.scanDatabaseForReadyKeys(b)
 	}
+	c.Dirty()
 	c.W.OK()
 }

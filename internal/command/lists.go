@@ -361,7 +361,18 @@ func listPopFirst(c *Ctx, keys [][]byte, where list.End, count int) (replied boo
 		if l == nil || l.Len() == 0 {
 			continue
 		}
-		// TODO(propagation): replicate as LPOP/RPOP key [min(count, len)].
+		// Propagated as LPOP/RPOP key [min(count, len)].
+		pop := []byte("RPOP")
+		if where == list.Head {
+			pop = []byte("LPOP")
+		}
+		if count > 0 {
+			if c.E.propagating() {
+				c.Rewrite(pop, key, itoa(int64(min(count, l.Len()))))
+			}
+		} else {
+			c.Rewrite(pop, key)
+		}
 		if count > 0 {
 			listPopRangeWithKeyReply(c, key, l, where, count)
 			return true
@@ -628,6 +639,12 @@ func listMove(c *Ctx, sl *list.List, src, dst []byte, wherefrom, whereto list.En
 		c.Notify('g', "del", src)
 	}
 	c.Modified(src)
+	switch c.Spec.Name {
+	case "blmove": // propagated as the non-blocking command
+		c.Rewrite([]byte("LMOVE"), src, dst, endName(wherefrom), endName(whereto))
+	case "brpoplpush":
+		c.Rewrite([]byte("RPOPLPUSH"), src, dst)
+	}
 	return true
 }
 
@@ -690,4 +707,12 @@ func listServeMove(c *Ctx, src, dst []byte, wherefrom, whereto list.End) bool {
 	}
 	listMove(c, sl, src, dst, wherefrom, whereto)
 	return true
+}
+
+// endName is LEFT or RIGHT, as LMOVE takes them.
+func endName(e list.End) []byte {
+	if e == list.Head {
+		return []byte("LEFT")
+	}
+	return []byte("RIGHT")
 }

@@ -280,6 +280,9 @@ func execCommand(c *Ctx) {
 		e.run(sub)
 	}
 	*sub = Ctx{}
+	if len(cl.prop.ops) > 0 {
+		e.flushProp(cl, nil)
+	}
 	e.unlockExec(all, shards)
 	ms.reset()
 	cl.multiFree = ms

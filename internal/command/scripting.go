@@ -533,7 +533,7 @@ func functionLoadCommand(c *Ctx) {
 		c.Error(err.Error())
 		return
 	}
-	c.E.Dirty.Add(1)
+	c.Dirty()
 	c.W.BulkString(lib.Name)
 }
 
@@ -542,7 +542,7 @@ func functionDeleteCommand(c *Ctx) {
 		c.Error("ERR Library not found")
 		return
 	}
-	c.E.Dirty.Add(1)
+	c.Dirty()
 	c.W.OK()
 }
 
@@ -556,7 +556,7 @@ func functionFlushCommand(c *Ctx) {
 		return
 	}
 	c.E.Scripts.FlushLibraries()
-	c.E.Dirty.Add(1)
+	c.Dirty()
 	c.W.OK()
 }
 

@@ -59,7 +59,7 @@ func shutdownCommand(c *Ctx) {
 		}
 		return
 	}
-	if err := c.E.ShutdownFn(nosave, now, force, abort); err != nil {
+	if err := c.E.ShutdownFn(nosave, save, now, force, abort); err != nil {
 		c.Error(err.Error())
 		return
 	}

@@ -245,7 +245,8 @@ func TestDebugCommands(t *testing.T) {
 		t.Errorf("DEBUG SLEEP 0.05 took %v", d)
 	}
 	c.expect(t, "-MYERR custom\r\n", "DEBUG", "ERROR", "MYERR custom")
-	c.expect(t, "-ERR unknown subcommand or wrong number of arguments for 'reload'. Try DEBUG HELP.\r\n", "DEBUG", "reload")
+	c.expect(t, "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n", "DEBUG", "reload", "bogus")
+	c.expect(t, "-ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.\r\n", "DEBUG", "nosuch")
 
 	// DEBUG PROTOCOL in RESP3 (unit/protocol.tcl).
 	c.do(t, "HELLO", "3")

@@ -241,6 +241,7 @@ func spopCommand(c *Ctx) {
 	}
 	var buf [64]byte
 	m := s.Pop(rand.New(zrandSource{}), buf[:0])
+	c.Rewrite([]byte("SREM"), key, m) // the member chosen, not another random one
 	c.Notify('s', "spop", key)
 	c.W.Bulk(m)
 	if s.Len() == 0 {
@@ -274,10 +275,20 @@ func spopWithCount(c *Ctx) {
 		c.DB.Delete(key)
 		c.Notify('g', "del", key)
 		c.Modified(key)
+		c.Rewrite([]byte("DEL"), key)
 		return
 	}
 	c.W.Set(int(count))
-	s.PopN(rand.New(zrandSource{}), count, setMaxIntsetEntries(c), func(m []byte) { c.W.Bulk(m) })
+	// Propagated as one SREM per member popped (a MULTI/EXEC).
+	prop := c.E.propagating()
+	srem := []byte("SREM")
+	s.PopN(rand.New(zrandSource{}), count, setMaxIntsetEntries(c), func(m []byte) {
+		c.W.Bulk(m)
+		if prop {
+			c.AlsoPropagate(srem, key, m)
+		}
+	})
+	c.PreventPropagation()
 	c.Modified(key)
 }
 

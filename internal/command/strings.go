@@ -251,6 +251,13 @@ func setGeneric(c *Ctx, flags int, key, val, expire []byte, intReply bool) {
 	c.Notify('$', "set", key)
 	if expire != nil {
 		c.Notify('g', "expire", key)
+		// Propagated as SET key value PXAT ms: replicas and the AOF
+		// expire it at the same instant.
+		if c.E.propagating() {
+			c.Rewrite([]byte("SET"), key, val, []byte("PXAT"), itoa(at))
+		}
+	} else if flags&objSetGet != 0 {
+		c.rewriteWithoutGet()
 	}
 	if flags&objSetGet == 0 {
 		if intReply {
@@ -300,6 +307,7 @@ func getdelCommand(c *Ctx) {
 	if c.DB.Delete(key) {
 		c.Modified(key)
 		c.Notify('g', "del", key)
+		c.Rewrite([]byte("DEL"), key)
 	}
 }
 
@@ -332,14 +340,19 @@ func getexCommand(c *Ctx) {
 		c.DB.Delete(key)
 		c.Modified(key)
 		c.Notify('g', "del", key)
+		c.Rewrite(delCommandName(c), key)
 	case expire != nil:
 		c.DB.SetExpire(key, at)
 		c.Modified(key)
 		c.Notify('g', "expire", key)
+		if c.E.propagating() {
+			c.Rewrite([]byte("PEXPIREAT"), key, itoa(at))
+		}
 	case flags&objPersist != 0:
 		if c.DB.Persist(key) {
 			c.Modified(key)
 			c.Notify('g', "persist", key)
+			c.Rewrite([]byte("PERSIST"), key)
 		}
 	}
 }
@@ -616,6 +629,9 @@ func incrbyfloatCommand(c *Ctx) {
 	c.DB.SetEmbstr(key, s, keyspace.KeepTTL) // Redis stores it as embstr, never int
 	c.Modified(key)
 	c.Notify('$', "incrbyfloat", key)
+	// Propagated as SET ... KEEPTTL: a replica must not redo the float
+	// arithmetic, whose precision may differ.
+	c.Rewrite([]byte("SET"), key, s, []byte("KEEPTTL"))
 	c.W.Bulk(s)
 }
 

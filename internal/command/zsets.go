@@ -1018,6 +1018,20 @@ func zsetPop(c *Ctx, key []byte, max bool, count int, shape zpopShape) bool {
 		c.DB.Delete(key)
 		c.Notify('g', "del", key)
 	}
+	// ZMPOP and the blocking pops propagate as ZPOPMIN/ZPOPMAX.
+	if name := c.Spec.Name; name == "zmpop" || name == "bzmpop" || name == "bzpopmin" || name == "bzpopmax" {
+		cmd := []byte("ZPOPMIN")
+		if max {
+			cmd = []byte("ZPOPMAX")
+		}
+		if name == "bzpopmin" || name == "bzpopmax" {
+			c.Rewrite(cmd, key)
+		} else {
+			if c.E.propagating() {
+				c.Rewrite(cmd, key, itoa(int64(n)))
+			}
+		}
+	}
 	return true
 }
 

@@ -79,11 +79,14 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 	}
 	cfg.OnChange("port", s.rebind)
 	cfg.OnChange("bind", s.rebind)
-	eng.ShutdownFn = func(nosave, now, force, abort bool) error {
+	eng.ShutdownFn = func(nosave, save, now, force, abort bool) error {
 		if abort {
 			// Shutdown is immediate here (no replicas to wait for), so
 			// there is never one in progress to abort.
 			return errors.New("ERR No shutdown in progress.")
+		}
+		if err := eng.PrepareShutdown(nosave, save, force); err != nil {
+			return err
 		}
 		select {
 		case s.shutdown <- ShutdownRequest{NoSave: nosave}:
@@ -315,6 +318,8 @@ func (s *Server) cron() {
 		s.eng.RefreshClock()
 		s.eng.KS.ActiveExpireCycle(budget)
 		s.eng.TrackingCron() // BCAST invalidations of keys the cycle expired
+		s.eng.ReplicationCron()
+		s.eng.PersistenceCron()
 		s.closeTimedOut()
 	}
 }
@@ -356,6 +361,7 @@ func (s *Server) Close() error {
 	s.closing = true
 	close(s.done)
 	s.mu.Unlock()
+	s.eng.StopReplication()
 	s.closeListeners()
 	s.mu.Lock()
 	for c := range s.conns {

@@ -66,7 +66,7 @@ func Start(t testing.TB, args []string, opts ...Option) *Server {
 	for _, f := range opts {
 		f(&o)
 	}
-	base := []string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes"}
+	base := []string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "yes", "--dir", t.TempDir()}
 	cfg, err := config.Load(append(base, args...))
 	if err != nil {
 		t.Fatalf("servertest: bad config: %v", err)

@@ -1,0 +1,469 @@
+package command
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/resp"
+)
+
+// Replication, replica side (Redis's replicaof + syncWithMaster +
+// readSyncBulkPayload): a goroutine per link connects to the master,
+// handshakes, loads the snapshot or continues from the backlog, then
+// applies the stream as the master client and proxies it verbatim to this
+// server's own backlog and replicas (chaining).
+
+// Link states (ROLE's names).
+const (
+	linkConnect int32 = iota
+	linkConnecting
+	linkSync
+	linkConnected
+)
+
+type masterLink struct {
+	e    *Engine
+	host string
+	port int
+
+	up        atomic.Bool
+	syncing   atomic.Bool
+	state     atomic.Int32
+	offset    atomic.Int64 // offset of the stream applied so far
+	lastIO    atomic.Int64 // unix ms
+	downSince atomic.Int64 // unix ms
+	lastAck   time.Time    // cron goroutine
+
+	stop     chan struct{}
+	stopOnce sync.Once
+
+	wmu sync.Mutex
+	nc  net.Conn // guarded by wmu
+}
+
+func (l *masterLink) stateName() string {
+	switch l.state.Load() {
+	case linkConnecting:
+		return "connecting"
+	case linkSync:
+		return "sync"
+	case linkConnected:
+		return "connected"
+	}
+	return "connect"
+}
+
+func (l *masterLink) stopped() bool {
+	select {
+	case <-l.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// close ends the link for good.
+func (l *masterLink) close() {
+	l.stopOnce.Do(func() { close(l.stop) })
+	l.wmu.Lock()
+	if l.nc != nil {
+		l.nc.Close()
+	}
+	l.wmu.Unlock()
+}
+
+// sendAck is REPLCONF ACK <offset> to the master.
+func (l *masterLink) sendAck() {
+	off := strconv.FormatInt(l.offset.Load(), 10)
+	msg := appendRESPCommand(nil, [][]byte{[]byte("REPLCONF"), []byte("ACK"), []byte(off)})
+	l.wmu.Lock()
+	if l.nc != nil {
+		_, _ = l.nc.Write(msg)
+	}
+	l.wmu.Unlock()
+}
+
+// cron acknowledges the offset once a second while the link is up.
+func (l *masterLink) cron() {
+	if l.up.Load() && time.Since(l.lastAck) >= time.Second {
+		l.lastAck = time.Now()
+		l.sendAck()
+	}
+}
+
+// replicaofCommand is REPLICAOF (SLAVEOF) host port | NO ONE.
+func replicaofCommand(c *Ctx) {
+	e := c.E
+	if c.Is(1, "no") && c.Is(2, "one") {
+		e.becomeMaster()
+		c.W.OK()
+		return
+	}
+	port, ok := parseInt(c.Argv[2])
+	if !ok || port < 0 || port > 65535 {
+		c.Error("ERR Invalid master port")
+		return
+	}
+	host := string(c.Argv[1])
+	r := &e.repl
+	r.mu.Lock()
+	if l := r.link; l != nil && strings.EqualFold(l.host, host) && l.port == int(port) {
+		r.mu.Unlock()
+		c.W.Status("OK Already connected to specified master")
+		return
+	}
+	old := r.link
+	l := &masterLink{e: e, host: host, port: int(port), stop: make(chan struct{})}
+	l.offset.Store(r.offset)
+	l.downSince.Store(e.now().UnixMilli())
+	r.link = l
+	r.linked.Store(true)
+	r.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+	e.Log.Notice("REPLICAOF ", host, ":", strconv.Itoa(int(port)), " enabled (user request from '", c.C.Addr, "')")
+	go l.run()
+	c.W.OK()
+}
+
+// becomeMaster is REPLICAOF NO ONE: the link ends and this server starts
+// a new history, keeping the old one as replid2 so that its replicas can
+// still continue partially (shiftReplicationId).
+func (e *Engine) becomeMaster() {
+	r := &e.repl
+	r.mu.Lock()
+	l := r.link
+	if l == nil {
+		r.mu.Unlock()
+		return
+	}
+	r.link = nil
+	r.linked.Store(false)
+	r.id2 = r.id
+	r.secondOffset = r.offset + 1
+	r.id = newReplID()
+	r.seldb = -1
+	r.mu.Unlock()
+	l.close()
+	e.Log.Notice("MASTER MODE enabled (user request)")
+}
+
+// run keeps the link up until it is closed, reconnecting after failures.
+func (l *masterLink) run() {
+	e := l.e
+	for !l.stopped() {
+		l.state.Store(linkConnecting)
+		err := l.session()
+		l.up.Store(false)
+		l.syncing.Store(false)
+		l.state.Store(linkConnect)
+		l.downSince.Store(e.now().UnixMilli())
+		if l.stopped() {
+			return
+		}
+		if err != nil {
+			e.Log.Warning("Error condition on socket for SYNC: ", err.Error())
+		}
+		select {
+		case <-l.stop:
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (l *masterLink) timeout() time.Duration {
+	if l.e.Cfg != nil {
+		return time.Duration(l.e.Cfg.ReplTimeout.Load()) * time.Second
+	}
+	return time.Minute
+}
+
+// session is one connection to the master: handshake, synchronization,
+// then the stream until an error.
+func (l *masterLink) session() error {
+	e := l.e
+	e.Log.Notice("Connecting to MASTER ", l.host, ":", strconv.Itoa(l.port))
+	nc, err := net.DialTimeout("tcp", net.JoinHostPort(l.host, strconv.Itoa(l.port)), l.timeout())
+	if err != nil {
+		return err
+	}
+	l.wmu.Lock()
+	if l.stopped() {
+		l.wmu.Unlock()
+		nc.Close()
+		return nil
+	}
+	l.nc = nc
+	l.wmu.Unlock()
+	defer func() {
+		l.wmu.Lock()
+		l.nc = nil
+		l.wmu.Unlock()
+		nc.Close()
+	}()
+	e.Log.Notice("MASTER <-> REPLICA sync started")
+	br := bufio.NewReaderSize(nc, 64<<10)
+	send := func(args ...string) (string, error) {
+		argv := make([][]byte, len(args))
+		for i, a := range args {
+			argv[i] = []byte(a)
+		}
+		_ = nc.SetDeadline(time.Now().Add(l.timeout()))
+		if _, err := nc.Write(appendRESPCommand(nil, argv)); err != nil {
+			return "", err
+		}
+		return readLine(br)
+	}
+	reply, err := send("PING")
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(reply, "-") && !strings.HasPrefix(reply, "-NOAUTH") && !strings.HasPrefix(reply, "-NOPERM") &&
+		!strings.HasPrefix(reply, "-ERR operation not permitted") {
+		return errors.New("error reply to PING from master: '" + reply + "'")
+	}
+	if e.Cfg != nil {
+		if pass := e.Cfg.MasterAuth.Load(); pass != "" {
+			args := []string{"AUTH", pass}
+			if user := e.Cfg.MasterUser.Load(); user != "" {
+				args = []string{"AUTH", user, pass}
+			}
+			if reply, err = send(args...); err != nil {
+				return err
+			}
+			if strings.HasPrefix(reply, "-") {
+				return errors.New("unable to AUTH to MASTER: " + reply)
+			}
+		}
+	}
+	port := 6379
+	if e.Cfg != nil {
+		port = int(e.Cfg.Port.Load())
+		if ap := e.Cfg.ReplicaAnnouncePort.Load(); ap != 0 {
+			port = int(ap)
+		}
+	}
+	if _, err = send("REPLCONF", "listening-port", strconv.Itoa(port)); err != nil {
+		return err
+	}
+	if _, err = send("REPLCONF", "capa", "eof", "capa", "psync2"); err != nil {
+		return err
+	}
+	r := &e.repl
+	r.mu.Lock()
+	id, off := r.id, r.offset+1
+	r.mu.Unlock()
+	l.state.Store(linkSync)
+	l.syncing.Store(true)
+	reply, err = send("PSYNC", id, strconv.FormatInt(off, 10))
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(reply, "+FULLRESYNC"):
+		f := strings.Fields(reply)
+		if len(f) < 3 {
+			return errors.New("bad FULLRESYNC reply: " + reply)
+		}
+		moff, perr := strconv.ParseInt(f[2], 10, 64)
+		if perr != nil {
+			return errors.New("bad FULLRESYNC offset: " + reply)
+		}
+		e.Log.Notice("Full resync from master: ", f[1], ":", f[2])
+		if err := l.fullSync(br, nc, f[1], moff); err != nil {
+			return err
+		}
+	case strings.HasPrefix(reply, "+CONTINUE"):
+		e.Log.Notice("Successful partial resynchronization with master.")
+		if f := strings.Fields(reply); len(f) > 1 && f[1] != id {
+			r.mu.Lock()
+			r.id2, r.secondOffset, r.id = r.id, r.offset+1, f[1]
+			r.mu.Unlock()
+		}
+	default:
+		return errors.New("unexpected reply to PSYNC from master: " + reply)
+	}
+	l.syncing.Store(false)
+	l.up.Store(true)
+	l.state.Store(linkConnected)
+	l.lastIO.Store(time.Now().UnixMilli())
+	e.Log.Notice("MASTER <-> REPLICA sync: Finished with success")
+	l.sendAck()
+	return l.stream(br, nc)
+}
+
+// readLine reads one reply line, skipping the empty lines a master sends
+// as keep-alives while it prepares the snapshot.
+func readLine(br *bufio.Reader) (string, error) {
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return "", err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line != "" {
+			return line, nil
+		}
+	}
+}
+
+// fullSync reads the snapshot (a sized bulk or an EOF-marked stream) and
+// replaces the dataset with it.
+func (l *masterLink) fullSync(br *bufio.Reader, nc net.Conn, id string, off int64) error {
+	e := l.e
+	_ = nc.SetDeadline(time.Time{})
+	head, err := readLine(br)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(head, "$") {
+		return errors.New("bad protocol from MASTER, the first byte is not '$': " + head)
+	}
+	var payload []byte
+	if mark, ok := strings.CutPrefix(head, "$EOF:"); ok {
+		if len(mark) != 40 {
+			return errors.New("bad EOF mark from MASTER")
+		}
+		payload, err = readUntilMark(br, nc, []byte(mark), l.timeout())
+	} else {
+		n, perr := strconv.ParseInt(head[1:], 10, 64)
+		if perr != nil || n < 0 {
+			return errors.New("bad bulk length from MASTER: " + head)
+		}
+		e.Log.Notice("MASTER <-> REPLICA sync: receiving ", strconv.FormatInt(n, 10), " bytes from master to disk")
+		payload = make([]byte, n)
+		_ = nc.SetReadDeadline(time.Now().Add(l.timeout() + time.Duration(n/(1<<20))*time.Second))
+		_, err = io.ReadFull(br, payload)
+	}
+	if err != nil {
+		return err
+	}
+	e.Log.Notice("MASTER <-> REPLICA sync: Flushing old data")
+	e.Log.Notice("MASTER <-> REPLICA sync: Loading DB in memory")
+	if err := e.loadFromMaster(payload); err != nil {
+		return fmt.Errorf("cannot load the snapshot from the master: %w", err)
+	}
+	r := &e.repl
+	r.mu.Lock()
+	r.id, r.offset = id, off
+	r.id2, r.secondOffset = strings.Repeat("0", 40), -1
+	r.backlog = backlog{}
+	r.createBacklogLocked(e.backlogSize())
+	// Our replicas have a history that is no longer ours: they resync.
+	subs := r.replicas
+	r.replicas = nil
+	r.mu.Unlock()
+	l.offset.Store(off)
+	for _, ri := range subs {
+		ri.cl.Conn.Close()
+	}
+	return nil
+}
+
+// readUntilMark reads a diskless payload up to its 40-byte end mark.
+func readUntilMark(br *bufio.Reader, nc net.Conn, mark []byte, timeout time.Duration) ([]byte, error) {
+	var buf []byte
+	chunk := make([]byte, 64<<10)
+	for {
+		_ = nc.SetReadDeadline(time.Now().Add(timeout))
+		n, err := br.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if len(buf) >= len(mark) && string(buf[len(buf)-len(mark):]) == string(mark) {
+			return buf[:len(buf)-len(mark)], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// linkConn is the master client's Conn: it has no socket of its own to
+// answer on (a master gets no replies).
+type linkConn struct{ l *masterLink }
+
+func (linkConn) Push([]byte) {}
+func (c linkConn) Close() {
+	c.l.wmu.Lock()
+	if c.l.nc != nil {
+		c.l.nc.Close()
+	}
+	c.l.wmu.Unlock()
+}
+func (linkConn) Buffers() (qbuf, qbufFree, obl, oll, omem int) { return 0, 0, 0, 0, 0 }
+func (linkConn) LongRunning()                                  {}
+
+// stream applies the master's commands as the master client.
+func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
+	e := l.e
+	cl := e.Clients.New(linkConn{l}, nc.RemoteAddr().String(), nc.LocalAddr().String(), -1, e.Now())
+	cl.SetFlag(FlagMaster, true)
+	cl.Authenticated = true
+	defer func() {
+		e.Disconnect(cl)
+		e.Clients.Remove(cl)
+	}()
+	rd := resp.NewReader()
+	var w resp.Writer
+	var raw []byte
+	r := &e.repl
+	for {
+		_ = nc.SetReadDeadline(time.Now().Add(l.timeout()))
+		n, err := rd.Fill(br)
+		if n > 0 {
+			l.lastIO.Store(time.Now().UnixMilli())
+			e.Stats.NetInput.Add(int64(n))
+			e.RefreshClock()
+			e.BeginBatch(cl)
+			for {
+				argv, perr := rd.Next()
+				if perr == resp.ErrIncomplete {
+					break
+				}
+				if perr != nil {
+					return fmt.Errorf("protocol error from master: %w", perr)
+				}
+				if len(argv) == 0 {
+					continue
+				}
+				raw = appendRESPCommand(raw[:0], argv)
+				w.Reset()
+				e.Exec(cl, argv, &w)
+				r.mu.Lock()
+				if r.link == l {
+					r.feedLocked(raw)
+					l.offset.Store(r.offset)
+				}
+				r.mu.Unlock()
+			}
+		}
+		if err != nil {
+			if l.stopped() {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// StopReplication ends the link to the master, if any (server shutdown).
+func (e *Engine) StopReplication() {
+	r := &e.repl
+	r.mu.Lock()
+	l := r.link
+	r.link = nil
+	r.linked.Store(false)
+	r.mu.Unlock()
+	if l != nil {
+		l.close()
+	}
+}

@@ -1,0 +1,363 @@
+package diff
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cinnabar-db/cinnabar/internal/servertest"
+)
+
+// Replication interop: Cinnabar as a replica of the real redis-server,
+// the real redis-server as a replica of Cinnabar, and Cinnabar chains.
+// After each phase of writes on the master the replica must hold exactly
+// the master's dataset (compared key by key, type and content and whether
+// a TTL is set) once its offset has caught up.
+
+func replClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func infoField(t *testing.T, c *redis.Client, section, field string) string {
+	t.Helper()
+	s, err := c.Info(context.Background(), section).Result()
+	if err != nil {
+		t.Fatalf("INFO %s: %v", section, err)
+	}
+	for _, line := range strings.Split(s, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitCaughtUp waits until replica has applied everything master wrote.
+func waitCaughtUp(t *testing.T, master, replica *redis.Client) {
+	t.Helper()
+	waitUntil(t, "the replica to catch up", func() bool {
+		m := infoField(t, master, "replication", "master_repl_offset")
+		r := infoField(t, replica, "replication", "slave_repl_offset")
+		return m != "" && m == r && infoField(t, replica, "replication", "master_link_status") == "up"
+	})
+}
+
+// dataset describes every key of databases 0-3 canonically.
+func dataset(t *testing.T, c *redis.Client) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	for db := 0; db < 4; db++ {
+		conn := c.Conn()
+		if err := conn.Select(ctx, db).Err(); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := conn.Keys(ctx, "*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			typ := conn.Type(ctx, k).Val()
+			var v string
+			switch typ {
+			case "string":
+				v = conn.Get(ctx, k).Val()
+			case "list":
+				v = strings.Join(conn.LRange(ctx, k, 0, -1).Val(), ",")
+			case "set":
+				m := conn.SMembers(ctx, k).Val()
+				sort.Strings(m)
+				v = strings.Join(m, ",")
+			case "hash":
+				h := conn.HGetAll(ctx, k).Val()
+				var fs []string
+				for f, x := range h {
+					fs = append(fs, f+"="+x)
+				}
+				sort.Strings(fs)
+				v = strings.Join(fs, ",")
+			case "zset":
+				for _, z := range conn.ZRangeWithScores(ctx, k, 0, -1).Val() {
+					v += fmt.Sprintf("%v:%v,", z.Member, z.Score)
+				}
+			}
+			ttl := conn.PTTL(ctx, k).Val() > 0
+			out[fmt.Sprintf("%d/%s", db, k)] = fmt.Sprintf("%s %v %s", typ, ttl, v)
+		}
+		conn.Close()
+	}
+	return out
+}
+
+func sameDataset(t *testing.T, phase string, master, replica *redis.Client) {
+	t.Helper()
+	want, got := dataset(t, master), dataset(t, replica)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: key %s: replica has %.120q, master %.120q", phase, k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: key %s only on the replica", phase, k)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s: empty dataset", phase)
+	}
+}
+
+// populate writes every type and encoding, expires and several databases.
+func populate(t *testing.T, c *redis.Client, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	p := c.Pipeline()
+	p.Set(ctx, prefix+"str", "hello", 0)
+	p.Set(ctx, prefix+"int", 12345, 0)
+	p.Set(ctx, prefix+"big", strings.Repeat("abc", 2000), 0)
+	p.Set(ctx, prefix+"ttl", "v", time.Hour)
+	p.RPush(ctx, prefix+"list", "a", "b", "c")
+	for i := 0; i < 300; i++ {
+		p.RPush(ctx, prefix+"biglist", strings.Repeat("x", i%50)+strconv.Itoa(i))
+		p.SAdd(ctx, prefix+"bigset", "m"+strconv.Itoa(i))
+		p.HSet(ctx, prefix+"bighash", "f"+strconv.Itoa(i), i)
+		p.ZAdd(ctx, prefix+"bigzset", redis.Z{Score: float64(i) / 3, Member: "z" + strconv.Itoa(i)})
+	}
+	p.SAdd(ctx, prefix+"intset", 1, 2, 3, -7)
+	p.HSet(ctx, prefix+"hash", "a", "1", "b", "2")
+	p.ZAdd(ctx, prefix+"zset", redis.Z{Score: 1.5, Member: "x"}, redis.Z{Score: -2, Member: "y"})
+	p.Expire(ctx, prefix+"list", time.Hour)
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatalf("populate: %v", err)
+	}
+	conn := c.Conn()
+	defer conn.Close()
+	conn.Select(ctx, 2)
+	conn.Set(ctx, prefix+"db2", "two", 0)
+	conn.HSet(ctx, prefix+"db2hash", "k", "v")
+}
+
+// mutate runs writes whose propagation is rewritten or wrapped: relative
+// TTLs, float increments, SPOP, transactions, scripts, blocking pops,
+// lazy expiry, SWAPDB, FLUSHDB.
+func mutate(t *testing.T, master *redis.Client, addr string, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil && err != redis.Nil {
+			t.Fatal(err)
+		}
+	}
+	must(master.Set(ctx, prefix+"ex", "v", 100*time.Second).Err())
+	must(master.Expire(ctx, prefix+"str", 50*time.Second).Err())
+	must(master.IncrByFloat(ctx, prefix+"float", 1.1).Err())
+	must(master.IncrByFloat(ctx, prefix+"float", 2.2).Err())
+	must(master.HIncrByFloat(ctx, prefix+"hash", "c", 0.5).Err())
+	must(master.SPopN(ctx, prefix+"bigset", 10).Err())
+	must(master.SPop(ctx, prefix+"intset").Err())
+	must(master.GetDel(ctx, prefix+"int").Err())
+	must(master.GetEx(ctx, prefix+"ttl", 30*time.Second).Err())
+	_, err := master.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.LPush(ctx, prefix+"list", "m1")
+		p.ZIncrBy(ctx, prefix+"zset", 3, "x")
+		p.Del(ctx, prefix+"big")
+		return nil
+	})
+	must(err)
+	must(master.Eval(ctx, "redis.call('set', KEYS[1], ARGV[1]); redis.call('rpush', KEYS[2], ARGV[1]); return 1",
+		[]string{prefix + "lua{t}", prefix + "lualist{t}"}, "scripted").Err())
+	must(master.LMPop(ctx, "left", 2, prefix+"biglist").Err())
+	must(master.ZPopMin(ctx, prefix+"bigzset", 3).Err())
+
+	// A blocked client served by a push propagates its pop.
+	blocked := replClient(t, addr)
+	done := make(chan error, 1)
+	go func() {
+		_, err := blocked.BLPop(ctx, 5*time.Second, prefix+"queue").Result()
+		done <- err
+	}()
+	waitUntil(t, "the client to block", func() bool {
+		return infoField(t, master, "clients", "blocked_clients") == "1"
+	})
+	must(master.RPush(ctx, prefix+"queue", "job1", "job2").Err())
+	must(<-done)
+
+	// A key expiring on the master is deleted on the replica.
+	must(master.Set(ctx, prefix+"short", "v", 50*time.Millisecond).Err())
+	time.Sleep(120 * time.Millisecond)
+	must(master.Get(ctx, prefix+"short").Err())
+
+	conn := master.Conn()
+	defer conn.Close()
+	must(conn.Select(ctx, 3).Err())
+	must(conn.Set(ctx, prefix+"db3", "three", 0).Err())
+	must(conn.SwapDB(ctx, 2, 3).Err())
+	must(conn.Select(ctx, 1).Err())
+	must(conn.Set(ctx, prefix+"gone", "x", 0).Err())
+	must(conn.FlushDB(ctx).Err())
+}
+
+func startCinnabar(t *testing.T) (*servertest.Server, *redis.Client) {
+	t.Helper()
+	s := servertest.Start(t, nil)
+	return s, replClient(t, s.Addr)
+}
+
+func replicaOf(t *testing.T, c *redis.Client, masterAddr string) {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(masterAddr)
+	if err := c.Do(context.Background(), "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatalf("REPLICAOF: %v", err)
+	}
+}
+
+func TestReplicationCinnabarReplicaOfRedis(t *testing.T) {
+	raddr := StartRedis(t)
+	master := replClient(t, raddr)
+	_, replica := startCinnabar(t)
+	populate(t, master, "p:")
+	replicaOf(t, replica, raddr)
+	waitCaughtUp(t, master, replica)
+	sameDataset(t, "after the full sync", master, replica)
+
+	mutate(t, master, raddr, "p:")
+	waitCaughtUp(t, master, replica)
+	sameDataset(t, "after the stream", master, replica)
+
+	ctx := context.Background()
+	if err := replica.Set(ctx, "w", "1", 0).Err(); err == nil || !strings.HasPrefix(err.Error(), "READONLY") {
+		t.Errorf("write on a read-only replica: %v", err)
+	}
+	role := replica.Do(ctx, "ROLE").Val().([]any)
+	if role[0] != "slave" || role[3] != "connected" {
+		t.Errorf("ROLE on the replica: %v", role)
+	}
+	// REPLICAOF NO ONE: a master again, writable, with the old history as replid2.
+	old := infoField(t, replica, "replication", "master_replid")
+	if err := replica.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := replica.Set(ctx, "w", "1", 0).Err(); err != nil {
+		t.Errorf("write after REPLICAOF NO ONE: %v", err)
+	}
+	if id2 := infoField(t, replica, "replication", "master_replid2"); id2 != old {
+		t.Errorf("master_replid2 %q, want the old replid %q", id2, old)
+	}
+}
+
+func TestReplicationRedisReplicaOfCinnabar(t *testing.T) {
+	_, master := startCinnabar(t)
+	s := master.Options().Addr
+	populate(t, master, "q:")
+	// The function library travels in the snapshot.
+	ctx := context.Background()
+	if err := master.FunctionLoad(ctx, "#!lua name=replib\nredis.register_function{function_name='f1', callback=function() return 7 end, flags={'no-writes'}}").Err(); err != nil {
+		t.Fatal(err)
+	}
+	raddr := StartRedis(t)
+	replica := replClient(t, raddr)
+	replicaOf(t, replica, s)
+	waitCaughtUp(t, master, replica)
+	sameDataset(t, "after the full sync", master, replica)
+	if v, err := replica.FCallRO(ctx, "f1", nil).Result(); err != nil || v != int64(7) {
+		t.Errorf("FCALL_RO f1 on the redis replica: %v %v", v, err)
+	}
+
+	mutate(t, master, s, "q:")
+	waitCaughtUp(t, master, replica)
+	sameDataset(t, "after the stream", master, replica)
+
+	// WAIT counts the redis replica's acknowledgement.
+	master.Set(ctx, "acked", "1", 0)
+	if n, err := master.Wait(ctx, 1, 2*time.Second).Result(); err != nil || n != 1 {
+		t.Errorf("WAIT 1 2000: %v %v", n, err)
+	}
+	if n := infoField(t, master, "replication", "connected_slaves"); n != "1" {
+		t.Errorf("connected_slaves %s", n)
+	}
+}
+
+func TestReplicationChainAndPartialResync(t *testing.T) {
+	_, m := startCinnabar(t)
+	_, r1 := startCinnabar(t)
+	_, r2 := startCinnabar(t)
+	populate(t, m, "c:")
+	replicaOf(t, r1, m.Options().Addr)
+	waitCaughtUp(t, m, r1)
+	replicaOf(t, r2, r1.Options().Addr) // chained: r2 follows r1's proxied stream
+	waitCaughtUp(t, r1, r2)
+	mutate(t, m, m.Options().Addr, "c:")
+	waitCaughtUp(t, m, r1)
+	waitCaughtUp(t, r1, r2)
+	sameDataset(t, "replica", m, r1)
+	sameDataset(t, "chained replica", m, r2)
+
+	// Dropping the link: the replica reconnects and continues from the
+	// backlog instead of a new full sync.
+	ctx := context.Background()
+	full := infoField(t, m, "stats", "sync_full")
+	if err := r1.Do(ctx, "CLIENT", "KILL", "TYPE", "master").Err(); err != nil {
+		t.Fatal(err)
+	}
+	m.Set(ctx, "after-kill", "1", 0)
+	waitUntil(t, "a partial resync", func() bool { return infoField(t, m, "stats", "sync_partial_ok") == "1" })
+	waitCaughtUp(t, m, r1)
+	if got := infoField(t, m, "stats", "sync_full"); got != full {
+		t.Errorf("sync_full went from %s to %s: the reconnection was not partial", full, got)
+	}
+	if r1.Get(ctx, "after-kill").Val() != "1" {
+		t.Errorf("write after the reconnection missing on the replica")
+	}
+}
+
+func TestPersistenceSaveLoadWithRedis(t *testing.T) {
+	// Cinnabar's SAVE is loaded by redis-server, and a DEBUG RELOAD keeps
+	// the dataset.
+	dir := t.TempDir()
+	s := servertest.Start(t, []string{"--dir", dir})
+	c := replClient(t, s.Addr)
+	ctx := context.Background()
+	populate(t, c, "s:")
+	before := dataset(t, c)
+	if err := c.Do(ctx, "DEBUG", "RELOAD").Err(); err != nil {
+		t.Fatalf("DEBUG RELOAD: %v", err)
+	}
+	if after := dataset(t, c); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("DEBUG RELOAD changed the dataset")
+	}
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Fatal(err)
+	}
+	raddr := StartRedis(t, "--dir", dir, "--dbfilename", "dump.rdb")
+	r := replClient(t, raddr)
+	if got := dataset(t, r); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("redis-server loaded a different dataset from Cinnabar's dump.rdb")
+	}
+}
