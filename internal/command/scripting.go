@@ -152,6 +152,13 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 		return
 	}
 	if m.FlagMask&meta.FlagWrite != 0 {
+		// scriptVerifyWriteCommandAllow: READONLY replica, NOREPLICAS.
+		if e.Cfg != nil && (e.repl.linked.Load() || e.Cfg.MinReplicasToWrite.Load() > 0) {
+			if msg := e.writeRefusal(cl); msg != "" {
+				e.scriptReject(spec, w, msg)
+				return
+			}
+		}
 		sr.dirty.Store(true)
 	}
 	// The script has its own selected database: run the command in it and
@@ -205,11 +212,22 @@ func (h *scriptHost) ErrorReply(r *script.Run, msg string, counted bool) {
 	h.e.countError(msg)
 }
 
-// scriptServerState is what scriptPrepareForRun checks for client cl.
-// Cinnabar has no replication or persistence errors yet; only maxmemory
-// applies: the state found when the command started (pre_command_oom_state).
+// scriptServerState is what scriptPrepareForRun checks for client cl:
+// maxmemory as found when the command started (pre_command_oom_state),
+// and the replication state (read-only or stale replica, too few good
+// replicas). Cinnabar has no persistence write errors yet.
 func (e *Engine) scriptServerState(cl *Client) script.ServerState {
-	return script.ServerState{OOM: cl.preOOM && e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0}
+	st := script.ServerState{OOM: cl.preOOM && e.Cfg != nil && e.Cfg.Maxmemory.Load() > 0}
+	if e.Cfg == nil || cl.Flags()&FlagMaster != 0 {
+		return st
+	}
+	if e.repl.linked.Load() {
+		st.ReadOnlyReplica = e.Cfg.ReplicaReadOnly.Load()
+		st.Stale = e.staleRefusal(cl) != ""
+	} else if n := e.Cfg.MinReplicasToWrite.Load(); n > 0 && e.Cfg.MinReplicasMaxLag.Load() > 0 {
+		st.NoGoodReplicas = int64(e.goodReplicas()) < n
+	}
+	return st
 }
 
 // beginScript records a script run by c as the running script and
