@@ -226,8 +226,10 @@ func setGeneric(c *Ctx, flags int, key, val, expire []byte, intReply bool) {
 	if flags&objSetGet != 0 && !getGeneric(c, key) {
 		return
 	}
-	found := c.DB.Exists(key)
-	if (flags&objSetNX != 0 && found) || (flags&objSetXX != 0 && !found) {
+	// Only NX and XX need to know whether the key exists; a plain SET
+	// looks the key up once, in SetString (which expires a stale key
+	// first, as lookupKeyWrite would).
+	if flags&(objSetNX|objSetXX) != 0 && c.DB.Exists(key) == (flags&objSetNX != 0) {
 		if flags&objSetGet == 0 {
 			if intReply {
 				c.W.Int(0)

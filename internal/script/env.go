@@ -410,27 +410,38 @@ func (v *vm) sourceOf(short string) string {
 // code that raised it (the caller, when a Go function raised it).
 func (v *vm) errorHandler(L *lua.LState) int {
 	errv := L.Get(1)
-	t, ok := errv.(*lua.LTable)
-	if !ok {
-		t = L.NewTable()
-		s, _ := v.tostring(L, errv)
-		if _, isStr := errv.(lua.LString); isStr {
-			s = luaErrorText(s)
-		}
-		t.RawSetString("err", lua.LString("ERR "+s))
-	}
 	// A Go frame shows as "G", or as "main" without a source when it is
 	// the bottom frame.
 	goFrame := func(d *lua.Debug) bool { return d.What == "G" || d.Source == "" }
 	dbg, found := L.GetStack(1)
+	luaFrame := false // the error was raised by the Lua code of dbg
 	if found {
 		L.GetInfo("Sl", dbg, lua.LNil)
-		if goFrame(dbg) {
+		luaFrame = !goFrame(dbg)
+		if !luaFrame {
 			dbg, found = L.GetStack(2)
 			if found {
 				L.GetInfo("Sl", dbg, lua.LNil)
 			}
 		}
+	}
+	t, ok := errv.(*lua.LTable)
+	if !ok {
+		t = L.NewTable()
+		s, _ := v.tostring(L, errv)
+		if _, isStr := errv.(lua.LString); isStr {
+			named := false
+			if luaFrame {
+				var text string
+				if text, named = callErrorText(L, dbg, s); named {
+					s = text
+				}
+			}
+			if !named {
+				s = luaErrorText(s)
+			}
+		}
+		t.RawSetString("err", lua.LString("ERR "+s))
 	}
 	if found {
 		if goFrame(dbg) {

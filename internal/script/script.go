@@ -21,9 +21,10 @@
 // specialize.go is ours: each Lua state's copy of an EVAL script's code
 // with its reads of globals and library fields made constants.
 //
-// What is not reproduced: Lua's variable names in runtime errors
-// ("attempt to call field 'x' (a nil value)" reads "attempt to call a nil
-// value"); the formatting of numbers by the .. operator and the
+// What is not reproduced: Lua's variable names in runtime errors other
+// than a failed call that ends the run ("attempt to index field 'x' (a
+// nil value)" reads "attempt to index a nil value", and so does an error
+// caught by pcall); the formatting of numbers by the .. operator and the
 // coercions gopher-lua's VM does itself; the # operator on tables with
 // holes; string.dump's bytecode. golden_test.go lists the known cases.
 //
