@@ -17,6 +17,9 @@ type Conn interface {
 	// Push queues out-of-band protocol bytes (monitor lines, messages) to be
 	// written to the client in order with its replies.
 	Push(b []byte)
+	// PushBulk is Push for bytes outside client-output-buffer-limit (a
+	// replica's snapshot).
+	PushBulk(b []byte)
 	// Close disconnects the client asynchronously.
 	Close()
 	// Buffers reports query-buffer and output-buffer sizes for CLIENT LIST.

@@ -309,7 +309,7 @@ func (e *Engine) attachReplicaLocked(cl *Client, conf *replConf, first []byte, o
 	cl.replica = ri
 	cl.SetFlag(FlagReplica, true)
 	cl.ReplyMode.Store(ReplyOff)
-	cl.Conn.Push(first)
+	cl.Conn.PushBulk(first)
 	e.repl.replicas = append(e.repl.replicas, ri)
 }
 

@@ -391,7 +391,8 @@ func readUntilMark(br *bufio.Reader, nc net.Conn, mark []byte, timeout time.Dura
 // answer on (a master gets no replies).
 type linkConn struct{ l *masterLink }
 
-func (linkConn) Push([]byte) {}
+func (linkConn) Push([]byte)     {}
+func (linkConn) PushBulk([]byte) {}
 func (c linkConn) Close() {
 	c.l.wmu.Lock()
 	if c.l.nc != nil {

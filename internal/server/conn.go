@@ -45,6 +45,7 @@ type conn struct {
 	pushMu       sync.Mutex
 	pending      []byte        // guarded by pushMu
 	inflight     int           // bytes being written by pushWriter, guarded by pushMu
+	exempt       int           // queued bytes outside the output limit (a replica's snapshot), guarded by pushMu
 	softSince    time.Time     // when the soft output limit was first exceeded, guarded by pushMu
 	pushWake     chan struct{} // created with the writer goroutine, guarded by pushMu
 	busy         bool          // the conn goroutine is running a batch, guarded by pushMu
@@ -282,6 +283,7 @@ func (c *conn) setBusy(on bool) {
 // takePending moves the queued pushes into the reply buffer.
 func (c *conn) takePending() {
 	c.pushMu.Lock()
+	c.exempt = 0
 	c.w.Buf = append(c.w.Buf, c.pending...)
 	c.pending = c.pending[:0]
 	c.queued.Store(false)
@@ -306,6 +308,7 @@ func (c *conn) endBatch() {
 // buffer and the conn is marked idle. writeMu must be held.
 func (c *conn) goIdle() {
 	c.pushMu.Lock()
+	c.exempt = 0
 	c.w.Buf = append(c.w.Buf, c.pending...)
 	c.pending = c.pending[:0]
 	c.queued.Store(false)
@@ -447,12 +450,22 @@ wait:
 }
 
 // Push implements command.Conn: queue out-of-band bytes.
-func (c *conn) Push(b []byte) {
+func (c *conn) Push(b []byte) { c.push(b, false) }
+
+// PushBulk implements command.Conn: Push for bytes that do not count
+// against client-output-buffer-limit (a replica's snapshot, as Redis
+// sends the RDB outside the output buffer).
+func (c *conn) PushBulk(b []byte) { c.push(b, true) }
+
+func (c *conn) push(b []byte, exempt bool) {
 	if c.closed.Load() {
 		return
 	}
 	c.pushMu.Lock()
 	c.pending = append(c.pending, b...)
+	if exempt {
+		c.exempt += len(b)
+	}
 	if c.overLimitLocked() {
 		c.pushMu.Unlock()
 		c.srv.eng.Stats.OutbufLimitDisconnections.Add(1)
@@ -487,7 +500,7 @@ func (c *conn) overLimitLocked() bool {
 		class = config.ClientPubSub
 	}
 	lim := c.srv.cfg.ClientOutputBufferLimit.Load()[class]
-	used := uint64(len(c.pending) + c.inflight)
+	used := uint64(max(len(c.pending)+c.inflight-c.exempt, 0))
 	if lim.HardBytes > 0 && used >= lim.HardBytes {
 		return true
 	}
@@ -524,6 +537,7 @@ func (c *conn) pushWriter(wake chan struct{}) {
 		c.writeMu.Unlock()
 		c.pushMu.Lock()
 		c.inflight = 0
+		c.exempt = max(c.exempt-n, 0)
 		c.pushMu.Unlock()
 		c.srv.eng.Stats.NetOutput.Add(int64(n))
 		if err != nil {
