@@ -369,18 +369,29 @@ func infoMemory(dst []byte, e *Engine) []byte {
 	dst = infoUint(dst, "allocator_resident", ms.resident)
 	dst = infoUint(dst, "total_system_memory", ms.system)
 	dst = infoHuman(dst, "total_system_memory_human", ms.system)
-	for _, f := range [...]string{"used_memory_lua", "used_memory_vm_eval"} {
-		dst = infoInt(dst, f, 0)
+	// Scripts: the Lua heaps of the EVAL and function engines, and the
+	// caches (EVAL's scripts, the function libraries) beside them.
+	var vmEval, scriptsEval, vmFunctions, functionsMem int64
+	var cachedScripts, libraries, functions int
+	if sc := e.Scripts; sc != nil {
+		vmEval, vmFunctions = sc.LuaMemory(), sc.LuaMemory()
+		scriptsEval, cachedScripts = sc.ScriptsMemory(), sc.NumScripts()
+		functionsMem = sc.FunctionsMemory()
+		libraries, functions = sc.LibraryStats()
 	}
-	dst = infoHuman(dst, "used_memory_lua_human", 0)
-	for _, f := range [...]string{"used_memory_scripts_eval", "number_of_cached_scripts",
-		"number_of_functions", "number_of_libraries", "used_memory_vm_functions", "used_memory_vm_total"} {
-		dst = infoInt(dst, f, 0)
-	}
-	dst = infoHuman(dst, "used_memory_vm_total_human", 0)
-	dst = infoInt(dst, "used_memory_functions", 0)
-	dst = infoInt(dst, "used_memory_scripts", 0)
-	dst = infoHuman(dst, "used_memory_scripts_human", 0)
+	dst = infoInt(dst, "used_memory_lua", vmEval) // deprecated name of used_memory_vm_eval
+	dst = infoInt(dst, "used_memory_vm_eval", vmEval)
+	dst = infoHuman(dst, "used_memory_lua_human", uint64(vmEval))
+	dst = infoInt(dst, "used_memory_scripts_eval", scriptsEval)
+	dst = infoInt(dst, "number_of_cached_scripts", int64(cachedScripts))
+	dst = infoInt(dst, "number_of_functions", int64(functions))
+	dst = infoInt(dst, "number_of_libraries", int64(libraries))
+	dst = infoInt(dst, "used_memory_vm_functions", vmFunctions)
+	dst = infoInt(dst, "used_memory_vm_total", vmEval+vmFunctions)
+	dst = infoHuman(dst, "used_memory_vm_total_human", uint64(vmEval+vmFunctions))
+	dst = infoInt(dst, "used_memory_functions", functionsMem)
+	dst = infoInt(dst, "used_memory_scripts", scriptsEval+functionsMem)
+	dst = infoHuman(dst, "used_memory_scripts_human", uint64(scriptsEval+functionsMem))
 	dst = infoUint(dst, "maxmemory", maxmem)
 	dst = infoHuman(dst, "maxmemory_human", maxmem)
 	dst = infoField(dst, "maxmemory_policy", policy)

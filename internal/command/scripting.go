@@ -201,13 +201,25 @@ func (h *scriptHost) ACLCheck(r *script.Run, argv [][]byte) (allowed, known bool
 // Log is redis.log; the script package's levels are the logger's.
 func (h *scriptHost) Log(level int, msg string) { h.e.Log.Log(int32(level), msg) }
 
-// ErrorReply counts an error reply the script sends to its caller. An
-// error that was not counted when it happened makes the EVAL a failed call.
+// ErrorReply counts an error reply the script sends to its caller (its
+// final reply or one nested in it), as afterErrorReply does, and so makes
+// the EVAL or FCALL a failed call. An error of a command the script ran
+// (counted) was already counted in errorstats when that command failed
+// or was rejected: Redis replies it with ERR_REPLY_FLAG_NO_STATS_UPDATE,
+// for which afterErrorReply counts a failed call of the caller's command
+// at once, every time. Any other error (the script's own) is counted now,
+// and call()'s incrCommandStatsOnError then finds the command failed,
+// once however many there were. (A script returning two pcall errors and
+// an error_reply makes EVAL calls=1, failed_calls=3 in Redis 7.0.)
 func (h *scriptHost) ErrorReply(r *script.Run, msg string, counted bool) {
+	sr := r.Client.(*scriptRun)
 	if counted {
+		if sr.c.Spec != nil {
+			sr.c.Spec.Failed.Add(1)
+		}
+		h.e.Stats.FailedCalls.Add(1)
 		return
 	}
-	sr := r.Client.(*scriptRun)
 	sr.c.failed = true
 	h.e.countError(msg)
 }

@@ -65,11 +65,12 @@ type vm struct {
 	// (see specialize).
 	callFn, pcallFn, callStmt, pcallStmt *lua.LFunction
 
-	closures map[*lua.FunctionProto]*lua.LFunction // EVAL scripts' closures
-	flushGen uint64                                // Engine.flushGen the closures belong to
-	noArgs   *lua.LTable                           // KEYS or ARGV whose table was dropped, until the next run
-	keysArg  argSlot                               // EVAL's KEYS table, refilled run after run
-	argvArg  argSlot                               // EVAL's ARGV table, likewise
+	closures map[*lua.FunctionProto]*lua.LFunction     // EVAL scripts' closures
+	origins  map[*lua.FunctionProto]*lua.FunctionProto // specialized copy -> compiled code, for error messages
+	flushGen uint64                                    // Engine.flushGen the closures belong to
+	noArgs   *lua.LTable                               // KEYS or ARGV whose table was dropped, until the next run
+	keysArg  argSlot                                   // EVAL's KEYS table, refilled run after run
+	argvArg  argSlot                                   // EVAL's ARGV table, likewise
 
 	hostPanic any // a panic of a Host method, raised again after the run
 }
@@ -433,7 +434,7 @@ func (v *vm) errorHandler(L *lua.LState) int {
 			named := false
 			if luaFrame {
 				var text string
-				if text, named = callErrorText(L, dbg, s); named {
+				if text, named = v.callErrorText(L, dbg, s); named {
 					s = text
 				}
 			}

@@ -131,7 +131,7 @@ const msgCallNonFunction = "attempt to call a non-function object"
 // Lua 5.1's luaG_typeerror wording: "attempt to call field 'x' (a nil
 // value)", naming the called variable as ldebug.c's getobjname does, and
 // giving the type of the called value. ok is false for any other error.
-func callErrorText(L *lua.LState, dbg *lua.Debug, msg string) (text string, ok bool) {
+func (v *vm) callErrorText(L *lua.LState, dbg *lua.Debug, msg string) (text string, ok bool) {
 	prefix, body := splitPosition(msg)
 	if body != msgCallNonFunction {
 		return "", false
@@ -141,7 +141,12 @@ func callErrorText(L *lua.LState, dbg *lua.Debug, msg string) (text string, ok b
 	if !isFn || fn.IsG {
 		return "", false
 	}
+	// A specialized copy names nothing where it loads a constant: read
+	// the code it was made from (same instructions at the same places).
 	p := fn.Proto
+	if o := v.origins[p]; o != nil {
+		p = o
+	}
 	pc := framePC(dbg)
 	if pc < 0 || pc >= len(p.Code) {
 		return "", false
@@ -156,7 +161,7 @@ func callErrorText(L *lua.LState, dbg *lua.Debug, msg string) (text string, ok b
 	// temporary): the value called.
 	_, val := L.GetLocal(dbg, a+1)
 	text = "attempt to call "
-	if kind, name := objectName(fn, pc, a); kind != "" {
+	if kind, name := objectName(fn, p, pc, a); kind != "" {
 		text += kind + " '" + name + "' (a " + typeOf(val) + " value)"
 	} else {
 		text += "a " + typeOf(val) + " value"
@@ -182,14 +187,13 @@ func framePC(dbg *lua.Debug) int {
 }
 
 // objectName describes what register reg holds at instruction pc of fn,
-// as ldebug.c's getobjname: a named local, else from the instruction that
-// last set it, a global, a field or method of a constant name ("?" for
-// other keys) or an upvalue. kind is "" when it cannot tell.
-func objectName(fn *lua.LFunction, pc, reg int) (kind, name string) {
+// whose code is p, as ldebug.c's getobjname: a named local, else from the
+// instruction that last set it, a global, a field or method of a constant
+// name ("?" for other keys) or an upvalue. kind is "" when it cannot tell.
+func objectName(fn *lua.LFunction, p *lua.FunctionProto, pc, reg int) (kind, name string) {
 	if name, ok := fn.LocalName(reg+1, pc); ok {
 		return "local", name
 	}
-	p := fn.Proto
 	setter := lastSetter(p, pc, reg)
 	if setter < 0 {
 		return "", ""
@@ -202,7 +206,7 @@ func objectName(fn *lua.LFunction, pc, reg int) (kind, name string) {
 		}
 	case lua.OP_MOVE, lua.OP_MOVEN:
 		if b := instB(inst); b < instA(inst) {
-			return objectName(fn, pc, b)
+			return objectName(fn, p, pc, b)
 		}
 	case lua.OP_GETTABLE, lua.OP_GETTABLEKS:
 		return "field", constName(p, instC(inst))

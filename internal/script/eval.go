@@ -173,7 +173,7 @@ func (e *Engine) Eval(r *Run, s *Script, keys, args [][]byte, w *resp.Writer) {
 	v.setArgs(&v.keysArg, keys)
 	v.setArgs(&v.argvArg, args)
 	if gen := e.flushGen.Load(); gen != v.flushGen {
-		clear(v.closures)
+		v.dropClosures()
 		v.flushGen = gen
 	}
 	L.Push(v.closure(s))
@@ -247,7 +247,7 @@ func (v *vm) closure(s *Script) *lua.LFunction {
 		return fn
 	}
 	if len(v.closures) >= maxClosures {
-		clear(v.closures)
+		v.dropClosures()
 	}
 	var fn *lua.LFunction
 	if !s.setsGlobals && v.mode == modeEval {
@@ -378,7 +378,14 @@ func (v *vm) clearArgs(a *argSlot) {
 func (v *vm) newArgs(a *argSlot, elems [][]byte) {
 	a.t = stringArray(v.L, elems)
 	v.globals.RawSetString(a.name, a.t)
+	v.dropClosures()
+}
+
+// dropClosures forgets the closures of EVAL scripts and their specialized
+// code.
+func (v *vm) dropClosures() {
 	clear(v.closures)
+	clear(v.origins)
 }
 
 // stringArray is luaCreateArray: a Lua array of strings.

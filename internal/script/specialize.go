@@ -30,7 +30,9 @@ import (
 // are loaded as variants that do not convert the reply (callStatement).
 //
 // The copies belong to the state (vm.closures); they are dropped with the
-// closures, which happens when KEYS or ARGV gets a new table.
+// closures, which happens when KEYS or ARGV gets a new table. vm.origins
+// maps each copy back to the compiled code, where a failed call finds the
+// name of the variable it called (callErrorText).
 
 // gopher-lua's instruction layout (opcode.go): opcode in the top 6 bits,
 // A in the next 8, then C and B (9 bits each) or Bx (18 bits); an RK
@@ -159,6 +161,10 @@ func (v *vm) specialize(p *lua.FunctionProto) *lua.FunctionProto {
 	if children != nil {
 		q.FunctionPrototypes = children
 	}
+	if v.origins == nil {
+		v.origins = make(map[*lua.FunctionProto]*lua.FunctionProto)
+	}
+	v.origins[&q] = p
 	return &q
 }
 
