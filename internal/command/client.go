@@ -131,6 +131,7 @@ type Client struct {
 	// the stream offset after the client's last write (WAIT), what it
 	// said in REPLCONF and, once attached, its replica record.
 	prop    propBuf
+	noProp  bool // the AOF loading client: nothing it runs is propagated
 	woff    int64
 	repl    *replConf
 	replica *replicaInfo

@@ -94,6 +94,7 @@ type Engine struct {
 	mem      memoryState   // maxmemory: used-memory figure and eviction (evict.go)
 	repl     replState     // replication stream, replicas and the master link (repl.go)
 	persist  persistState  // RDB saving (persist.go)
+	aof      aofState      // the append-only file (aof.go)
 	// dumpEncoders keeps rdb.Encoders (each with its LZF hash table) for DUMP.
 	dumpEncoders sync.Pool
 
@@ -164,6 +165,9 @@ func New(o Options) (*Engine, error) {
 	e.clockMs.Store(o.Now().UnixMilli())
 	e.repl.init()
 	e.persist.init()
+	e.aof.lastRewriteOK.Store(true)
+	e.aof.lastWriteOK.Store(true)
+	e.aof.seldb = -1
 	e.KS = keyspace.New(keyspace.Options{
 		Databases: dbs,
 		Shards:    o.Shards,
@@ -204,6 +208,7 @@ func New(o Options) (*Engine, error) {
 	}
 	if o.Config != nil {
 		// CONFIG SET maxmemory evicts at once (config.c updateMaxmemory).
+		o.Config.OnChange("appendonly", e.onAppendonlyChange)
 		o.Config.OnChange("maxmemory", func() error {
 			if o.Config.Maxmemory.Load() > 0 {
 				e.performEvictions(nil, nil)

@@ -442,17 +442,27 @@ func infoPersistence(dst []byte, e *Engine) []byte {
 	dst = infoInt(dst, "rdb_last_cow_size", 0)
 	dst = infoInt(dst, "rdb_last_load_keys_expired", e.persist.keysExpired.Load())
 	dst = infoInt(dst, "rdb_last_load_keys_loaded", e.persist.keysLoaded.Load())
-	dst = infoInt(dst, "aof_enabled", boolInt(aof))
-	dst = infoInt(dst, "aof_rewrite_in_progress", 0)
+	aofOn, rewriting, rewrites, rewriteOK, writeOK, aofSize := e.aofInfoStatus()
+	okErr := map[bool]string{true: "ok", false: "err"}
+	dst = infoInt(dst, "aof_enabled", boolInt(aof || aofOn))
+	dst = infoInt(dst, "aof_rewrite_in_progress", boolInt(rewriting))
 	dst = infoInt(dst, "aof_rewrite_scheduled", 0)
 	dst = infoInt(dst, "aof_last_rewrite_time_sec", -1)
 	dst = infoInt(dst, "aof_current_rewrite_time_sec", -1)
-	dst = infoField(dst, "aof_last_bgrewrite_status", "ok")
-	dst = infoInt(dst, "aof_rewrites", 0)
+	dst = infoField(dst, "aof_last_bgrewrite_status", okErr[rewriteOK])
+	dst = infoInt(dst, "aof_rewrites", rewrites)
 	dst = infoInt(dst, "aof_rewrites_consecutive_failures", 0)
-	dst = infoField(dst, "aof_last_write_status", "ok")
+	dst = infoField(dst, "aof_last_write_status", okErr[writeOK])
 	for _, f := range [...]string{"aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size"} {
 		dst = infoInt(dst, f, 0)
+	}
+	if aofOn {
+		dst = infoInt(dst, "aof_current_size", aofSize)
+		dst = infoInt(dst, "aof_base_size", 0)
+		dst = infoInt(dst, "aof_pending_rewrite", 0)
+		dst = infoInt(dst, "aof_buffer_length", 0)
+		dst = infoInt(dst, "aof_pending_bio_fsync", 0)
+		dst = infoInt(dst, "aof_delayed_fsync", 0)
 	}
 	return dst
 }

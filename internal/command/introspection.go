@@ -986,6 +986,8 @@ func debugCommand(c *Ctx) {
 			time.Sleep(time.Duration(us) * time.Microsecond)
 		}
 		c.W.OK()
+	case is("loadaof") && argc == 2:
+		debugLoadAOF(c)
 	case is("reload"):
 		c.E.KS.LockAllWait(c.C.blocker())
 		debugReload(c)

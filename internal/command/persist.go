@@ -371,6 +371,12 @@ func (e *Engine) flushAllLocked() {
 
 // LoadAtStartup loads dir/dbfilename if it exists (loadDataFromDisk).
 func (e *Engine) LoadAtStartup() error {
+	if took, err := e.StartAOF(); took || err != nil {
+		if err != nil {
+			return fmt.Errorf("cannot load the append only file: %w", err)
+		}
+		return nil
+	}
 	path := e.rdbPath()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -442,6 +448,7 @@ func persistenceCommands() []*Spec {
 	return []*Spec{
 		{Name: "save", Handler: saveCommand, Lock: LockAll},
 		{Name: "bgsave", Handler: bgsaveCommand, Lock: LockAll},
+		{Name: "bgrewriteaof", Handler: bgrewriteaofCommand},
 	}
 }
 

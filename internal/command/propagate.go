@@ -30,6 +30,7 @@ type propBuf struct {
 type propOp struct {
 	db         int
 	start, end int
+	replOnly   bool // not for the AOF (PUBLISH)
 }
 
 func (p *propBuf) reset() {
@@ -44,13 +45,13 @@ func (p *propBuf) reset() {
 func (p *propBuf) add(db int, argv [][]byte) {
 	start := len(p.buf)
 	p.buf = appendRESPCommand(p.buf, argv)
-	p.ops = append(p.ops, propOp{db, start, len(p.buf)})
+	p.ops = append(p.ops, propOp{db: db, start: start, end: len(p.buf)})
 }
 
 func (p *propBuf) addRaw(db int, b []byte) {
 	start := len(p.buf)
 	p.buf = append(p.buf, b...)
-	p.ops = append(p.ops, propOp{db, start, len(p.buf)})
+	p.ops = append(p.ops, propOp{db: db, start: start, end: len(p.buf)})
 }
 
 // appendCommand appends argv as a RESP array of bulk strings.
@@ -75,6 +76,7 @@ const (
 	propRewritten uint8 = 1 << iota
 	propPrevent
 	propForce
+	propReplOnly // forced to replicas only (PUBLISH): not written to the AOF
 )
 
 // propagating reports whether writes are being propagated at all.
@@ -96,7 +98,7 @@ func (c *Ctx) Rewrite(argv ...[]byte) {
 // database (Redis's alsoPropagate): SPOP with a count propagates one SREM
 // per batch, a served blocked client its pop.
 func (c *Ctx) AlsoPropagate(argv ...[]byte) {
-	if !c.E.propagating() {
+	if !c.E.propagating() || c.C.noProp {
 		return
 	}
 	c.C.prop.add(c.C.DB, argv)
@@ -110,6 +112,10 @@ func (c *Ctx) PreventPropagation() { c.prop |= propPrevent }
 // nothing (FLUSHALL of an empty server, PUBLISH): forceCommandPropagation.
 func (c *Ctx) ForcePropagation() { c.prop |= propForce }
 
+// ForceReplPropagation propagates the running command to replicas only
+// (PUBLISH: replicas deliver it to their subscribers; the AOF skips it).
+func (c *Ctx) ForceReplPropagation() { c.prop |= propForce | propReplOnly }
+
 // Dirty counts a change to the dataset that has no key of its own
 // (FUNCTION LOAD, SWAPDB): server.dirty++.
 func (c *Ctx) Dirty() {
@@ -122,15 +128,18 @@ func itoa(n int64) []byte { return strconv.AppendInt(nil, n, 10) }
 
 // recordProp adds a finished command to its client's execution unit.
 func (e *Engine) recordProp(ctx *Ctx) {
-	if ctx.prop&propPrevent != 0 || (ctx.dirty == 0 && ctx.prop&propForce == 0) {
+	if ctx.prop&propPrevent != 0 || (ctx.dirty == 0 && ctx.prop&propForce == 0) || ctx.C.noProp {
 		return
 	}
 	p := &ctx.C.prop
 	if ctx.prop&propRewritten != 0 {
 		p.addRaw(ctx.C.DB, p.rewrite)
-		return
+	} else {
+		p.add(ctx.C.DB, ctx.Argv)
 	}
-	p.add(ctx.C.DB, ctx.Argv)
+	if ctx.prop&propReplOnly != 0 {
+		p.ops[len(p.ops)-1].replOnly = true
+	}
 }
 
 // Shared encodings of the commands the stream itself adds.
@@ -155,7 +164,7 @@ func (e *Engine) flushProp(cl *Client, spec *Spec) {
 	}
 	r := &e.repl
 	r.mu.Lock()
-	if !r.isReplicaLocked() {
+	if !r.isReplicaLocked() && r.backlog.buf != nil {
 		if wrap {
 			r.feedCmdLocked(p.ops[0].db, respMulti)
 		}
@@ -166,6 +175,30 @@ func (e *Engine) flushProp(cl *Client, spec *Spec) {
 			r.feedCmdLocked(p.ops[len(p.ops)-1].db, respExec)
 		}
 		cl.woff = r.offset
+	}
+	if e.aof.on.Load() {
+		// The AOF gets the same unit, less what is for replicas only.
+		n, first, last := 0, -1, 0
+		for i, op := range p.ops {
+			if !op.replOnly {
+				n++
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if n > 1 && wrap {
+			e.aofFeedLocked(p.ops[first].db, respMulti)
+		}
+		for _, op := range p.ops {
+			if !op.replOnly {
+				e.aofFeedLocked(op.db, p.buf[op.start:op.end])
+			}
+		}
+		if n > 1 && wrap {
+			e.aofFeedLocked(p.ops[last].db, respExec)
+		}
 	}
 	r.mu.Unlock()
 	p.reset()
@@ -179,9 +212,12 @@ func (e *Engine) propagateNow(db int, argv ...[]byte) {
 	}
 	r := &e.repl
 	r.mu.Lock()
-	if !r.isReplicaLocked() {
-		r.scratch = appendRESPCommand(r.scratch[:0], argv)
+	r.scratch = appendRESPCommand(r.scratch[:0], argv)
+	if !r.isReplicaLocked() && r.backlog.buf != nil {
 		r.feedCmdLocked(db, r.scratch)
+	}
+	if e.aof.on.Load() {
+		e.aofFeedLocked(db, r.scratch)
 	}
 	r.mu.Unlock()
 }

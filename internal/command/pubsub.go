@@ -198,13 +198,13 @@ func punsubscribeCommand(c *Ctx) {
 // PUBLISH channel message
 func publishCommand(c *Ctx) {
 	c.W.Int(int64(c.publish(pubsub.Global, c.Argv[1], c.Argv[2])))
-	c.ForcePropagation() // replicas deliver it to their own subscribers
+	c.ForceReplPropagation() // replicas deliver it to their own subscribers
 }
 
 // SPUBLISH shardchannel message
 func spublishCommand(c *Ctx) {
 	c.W.Int(int64(c.publish(pubsub.Shard, c.Argv[1], c.Argv[2])))
-	c.ForcePropagation()
+	c.ForceReplPropagation()
 }
 
 // PUBSUB CHANNELS [pattern]

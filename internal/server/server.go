@@ -320,6 +320,7 @@ func (s *Server) cron() {
 		s.eng.TrackingCron() // BCAST invalidations of keys the cycle expired
 		s.eng.ReplicationCron()
 		s.eng.PersistenceCron()
+		s.eng.AOFCron()
 		s.closeTimedOut()
 	}
 }
