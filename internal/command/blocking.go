@@ -353,6 +353,7 @@ func (e *Engine) FinishBlock(cl *Client, w *resp.Writer, cancelled bool) {
 	b.mu.Unlock()
 	cl.block.Store(nil)
 	cl.SetFlag(FlagBlocked, false)
+	e.Slowlog.unblocked(e, cl, !cancelled && wt.state.Load() == waitServed)
 	if cancelled {
 		return
 	}

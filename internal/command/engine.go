@@ -199,6 +199,7 @@ func New(o Options) (*Engine, error) {
 		dumpCommands(),
 		replicationCommands(),
 		persistenceCommands(),
+		migrateCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {

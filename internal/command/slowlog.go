@@ -21,6 +21,16 @@ type Slowlog struct {
 	mu      sync.Mutex
 	entries []SlowlogEntry // newest first, guarded by mu
 	nextID  int64          // guarded by mu
+	// blocked holds the arguments of the commands of blocked clients: they
+	// are logged when served (Redis's updateStatsOnUnblock), not when they
+	// block. Guarded by mu.
+	blocked map[*Client]parkedCommand
+}
+
+// parkedCommand is a blocked client's command waiting to be logged.
+type parkedCommand struct {
+	argv [][]byte      // already trimmed and copied
+	dur  time.Duration // the time of the call that blocked
 }
 
 func (s *Slowlog) init() {}
@@ -31,14 +41,55 @@ const (
 	slowlogMaxString = 128
 )
 
+// maybeAdd logs a command that ran for dur if slowlog-log-slower-than
+// says so (slowlogPushCurrentCommand). argv is the client's command as it
+// sent it, secrets redacted; a command that blocked the client is logged
+// when the client is served (see unblocked).
 func (s *Slowlog) maybeAdd(e *Engine, cl *Client, argv [][]byte, dur time.Duration) {
 	if e.Cfg == nil {
 		return
 	}
-	th := e.Cfg.SlowlogLogSlowerThan.Load()
-	if th < 0 || dur.Microseconds() < th {
+	if cl.block.Load() != nil {
+		s.mu.Lock()
+		if s.blocked == nil {
+			s.blocked = map[*Client]parkedCommand{}
+		}
+		s.blocked[cl] = parkedCommand{argv: slowlogArgs(argv), dur: dur}
+		s.mu.Unlock()
 		return
 	}
+	if !slowlogWants(e, dur) {
+		return
+	}
+	s.push(e, cl, slowlogArgs(argv), dur)
+}
+
+// unblocked ends the wait of a blocked client: its command is logged if it
+// was served (updateStatsOnUnblock), forgotten if it timed out, was
+// unblocked or the client went away.
+func (s *Slowlog) unblocked(e *Engine, cl *Client, served bool) {
+	s.mu.Lock()
+	p, ok := s.blocked[cl]
+	if ok {
+		delete(s.blocked, cl)
+	}
+	s.mu.Unlock()
+	if ok && served && slowlogWants(e, p.dur) {
+		s.push(e, cl, p.argv, p.dur)
+	}
+}
+
+func slowlogWants(e *Engine, dur time.Duration) bool {
+	if e.Cfg == nil {
+		return false
+	}
+	th := e.Cfg.SlowlogLogSlowerThan.Load()
+	return th >= 0 && dur.Microseconds() >= th
+}
+
+// slowlogArgs copies argv for an entry, trimmed as slowlogCreateEntry
+// does: at most 32 arguments, each at most 128 bytes.
+func slowlogArgs(argv [][]byte) [][]byte {
 	n := len(argv)
 	if n > slowlogMaxArgc {
 		n = slowlogMaxArgc
@@ -57,6 +108,10 @@ func (s *Slowlog) maybeAdd(e *Engine, cl *Client, argv [][]byte, dur time.Durati
 			args[i] = append([]byte(nil), a...)
 		}
 	}
+	return args
+}
+
+func (s *Slowlog) push(e *Engine, cl *Client, args [][]byte, dur time.Duration) {
 	ent := SlowlogEntry{Time: e.now().Unix(), Duration: dur.Microseconds(), Argv: args, Addr: cl.Addr, Name: cl.Name()}
 	max := int(e.Cfg.SlowlogMaxLen.Load())
 	s.mu.Lock()
@@ -190,4 +245,10 @@ func (l *Latency) Reset(names ...string) int {
 		}
 	}
 	return n
+}
+
+// LatencyAddSampleIfNeeded records dur for event ("expire-cycle"...) if
+// it reaches latency-monitor-threshold (latencyAddSampleIfNeeded).
+func (e *Engine) LatencyAddSampleIfNeeded(event string, dur time.Duration) {
+	e.Latency.maybeAdd(e, event, dur, false)
 }

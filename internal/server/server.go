@@ -316,7 +316,7 @@ func (s *Server) cron() {
 		effort := s.cfg.ActiveExpireEffort.Load()
 		budget := period / 4 * time.Duration(100+2*(effort-1)*10) / 100
 		s.eng.RefreshClock()
-		s.eng.KS.ActiveExpireCycle(budget)
+		s.eng.LatencyAddSampleIfNeeded("expire-cycle", s.eng.KS.ActiveExpireCycle(budget))
 		s.eng.TrackingCron() // BCAST invalidations of keys the cycle expired
 		s.eng.ReplicationCron()
 		s.eng.PersistenceCron()
