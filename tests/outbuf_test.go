@@ -1,0 +1,91 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cinnabar-db/cinnabar/internal/servertest"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestNeverReadingSubscriberIsDisconnected: a subscriber that stops
+// reading is disconnected once its pending output passes the pubsub
+// class's hard limit (client-output-buffer-limit, networking.c
+// checkClientOutputBufferLimits), and until then the server holds at most
+// that much for it: memory does not grow with what is published.
+func TestNeverReadingSubscriberIsDisconnected(t *testing.T) {
+	const hard = 512 << 10
+	s := servertest.Start(t, []string{"--client-output-buffer-limit", "pubsub " + strconv.Itoa(hard) + " 0 0"})
+	ctx := context.Background()
+	pub := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true})
+	t.Cleanup(func() { pub.Close() })
+
+	sub, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := sub.Write([]byte("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(sub)
+	for i := 0; i < 6; i++ { // the confirmation: *3 $9 subscribe $2 ch :1
+		if _, err := br.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// From here on the subscriber never reads.
+	msg := strings.Repeat("m", 16<<10)
+	published := 0
+	maxOmem := 0
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n, err := pub.Publish(ctx, "ch", msg).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		published++
+		if n == 0 {
+			break // the subscriber is gone
+		}
+		if published%8 == 0 {
+			for _, line := range strings.Split(pub.ClientList(ctx).Val(), "\n") {
+				if !strings.Contains(line, "sub=1") {
+					continue
+				}
+				for _, f := range strings.Fields(line) {
+					if v, ok := strings.CutPrefix(f, "omem="); ok {
+						m, _ := strconv.Atoi(v)
+						maxOmem = max(maxOmem, m)
+					}
+				}
+			}
+		}
+		if time.Now().After(deadline) || published > 1<<14 {
+			t.Fatalf("subscriber still subscribed after %d messages of 16 KB (max omem %d)", published, maxOmem)
+		}
+	}
+	if published*len(msg) < hard {
+		t.Fatalf("disconnected after only %d bytes, under the %d-byte limit", published*len(msg), hard)
+	}
+	// What the server queued for it never went far past the hard limit
+	// (a message or two of slack).
+	if maxOmem > hard+(32<<10) {
+		t.Errorf("omem reached %d, over the %d-byte hard limit", maxOmem, hard)
+	}
+	if n := pub.PubSubNumSub(ctx, "ch").Val()["ch"]; n != 0 {
+		t.Errorf("NUMSUB ch = %d after the disconnection", n)
+	}
+	// The socket is closed by the server: draining it ends in EOF.
+	_ = sub.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Errorf("draining the subscriber's socket: %v (want EOF)", err)
+	}
+	t.Logf("disconnected after %d messages (%d KB published), max omem seen %d bytes", published, published*16, maxOmem)
+}
