@@ -234,6 +234,7 @@ func (e *Engine) rewriteAOF(start bool) error {
 	snapshot, serr := e.snapshotRDB()
 	if start {
 		a.on.Store(true)
+		r.active.Store(true) // from now on every write goes to the new incremental file
 	}
 	r.mu.Unlock()
 	e.KS.ReleaseAll()

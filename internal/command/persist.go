@@ -54,13 +54,25 @@ func (e *Engine) rdbPath() string {
 func (e *Engine) writeRDB(out io.Writer) error {
 	r := &e.repl
 	r.mu.Lock()
-	id, off := r.id, r.offset
+	id, off, db := r.id, r.offset, r.streamDBLocked()
 	r.mu.Unlock()
-	return e.writeRDBAt(out, id, off)
+	return e.writeRDBAt(out, id, off, db)
 }
 
-// writeRDBAt is writeRDB with the replication id and offset to record.
-func (e *Engine) writeRDBAt(out io.Writer, id string, off int64) error {
+// streamDBLocked is the database the stream has selected when this server
+// is a replica (its master's stream, proxied), recorded as repl-stream-db
+// so that a replica synchronizing from us applies what follows there.
+// repl.mu must be held.
+func (r *replState) streamDBLocked() int64 {
+	if r.link != nil {
+		return int64(r.link.streamDB.Load())
+	}
+	return 0
+}
+
+// writeRDBAt is writeRDB with the replication id, offset and stream
+// database to record.
+func (e *Engine) writeRDBAt(out io.Writer, id string, off, streamDB int64) error {
 	compress, checksum := true, true
 	if e.Cfg != nil {
 		compress, checksum = e.Cfg.RDBCompression.Load(), e.Cfg.RDBChecksum.Load()
@@ -72,7 +84,7 @@ func (e *Engine) writeRDBAt(out io.Writer, id string, off int64) error {
 	_ = w.AuxInt("redis-bits", 64)
 	_ = w.AuxInt("ctime", e.now().Unix())
 	_ = w.AuxInt("used-mem", int64(e.usedMemory()))
-	_ = w.AuxInt("repl-stream-db", 0)
+	_ = w.AuxInt("repl-stream-db", streamDB)
 	_ = w.Aux("repl-id", id)
 	_ = w.AuxInt("repl-offset", off)
 	_ = w.AuxInt("aof-base", 0)
@@ -129,7 +141,7 @@ func (e *Engine) lfuDecay() int64 {
 // (and repl.mu, whose id and offset it records).
 func (e *Engine) snapshotRDB() ([]byte, error) {
 	var buf bytes.Buffer
-	if err := e.writeRDBAt(&buf, e.repl.id, e.repl.offset); err != nil {
+	if err := e.writeRDBAt(&buf, e.repl.id, e.repl.offset, e.repl.streamDBLocked()); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -289,6 +301,7 @@ func (e *Engine) SavePointsConfigured() bool {
 type loadOptions struct {
 	merge       bool // RDBFLAGS_ALLOW_DUP: a key or library in the file replaces ours
 	dropExpired bool // a master drops keys already expired
+	streamDB    *int // set to the repl-stream-db AUX field, if wanted
 }
 
 // loadRDBLocked loads an RDB image into the keyspace and the function
@@ -305,6 +318,14 @@ func (e *Engine) loadRDBLocked(b []byte, opt loadOptions, lim rdb.Limits) error 
 	now := e.clockMs.Load()
 	var loaded, expired int64
 	h := &rdb.Handler{
+		Aux: func(key, val []byte) error {
+			if opt.streamDB != nil && string(key) == "repl-stream-db" {
+				if n, err := strconv.Atoi(string(val)); err == nil {
+					*opt.streamDB = n
+				}
+			}
+			return nil
+		},
 		Function: func(code []byte) error {
 			_, err := e.Scripts.LoadLibraryInto(cur, code, opt.merge, 0)
 			return err
@@ -436,12 +457,15 @@ func debugReload(c *Ctx) {
 }
 
 // loadFromMaster replaces the dataset with a snapshot received from the
-// master (readSyncBulkPayload): emptied first, nothing dropped.
-func (e *Engine) loadFromMaster(payload []byte) error {
+// master (readSyncBulkPayload): emptied first, nothing dropped. It returns
+// the database the master's stream had selected (repl-stream-db).
+func (e *Engine) loadFromMaster(payload []byte) (int, error) {
 	e.KS.LockAllWait(nil)
 	defer e.KS.ReleaseAll()
 	e.flushAllLocked()
-	return e.loadRDBLocked(payload, loadOptions{}, e.engineLimits())
+	opt := loadOptions{streamDB: new(int)}
+	err := e.loadRDBLocked(payload, opt, e.engineLimits())
+	return *opt.streamDB, err
 }
 
 func persistenceCommands() []*Spec {

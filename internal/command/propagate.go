@@ -254,3 +254,16 @@ func (c *Ctx) rewriteWithoutGet() {
 	}
 	c.Rewrite(argv...)
 }
+
+// flushUnitNow records the running command and feeds its unit to the
+// stream at once, for handlers that lock their own shards (SORT ... STORE)
+// and release them before returning: the stream must get the write while
+// the shards are still held.
+func (e *Engine) flushUnitNow(c *Ctx) {
+	if !e.propagating() {
+		return
+	}
+	e.recordProp(c)
+	c.prop |= propPrevent // run() must not record it again
+	e.flushProp(c.C, c.Spec)
+}

@@ -40,6 +40,9 @@ type replState struct {
 
 	acked chan struct{} // closed and replaced when a replica acknowledges (WAIT)
 
+	stopping chan struct{} // closed when the server shuts down (WAIT returns)
+	stopOnce sync.Once
+
 	link *masterLink // non-nil while this server is a replica
 }
 
@@ -109,6 +112,7 @@ func (r *replState) init() {
 	r.secondOffset = -1
 	r.seldb = -1
 	r.acked = make(chan struct{})
+	r.stopping = make(chan struct{})
 }
 
 func (r *replState) isReplicaLocked() bool { return r.link != nil }
@@ -484,6 +488,7 @@ func waitCommand(c *Ctx) {
 		case <-ch:
 			continue
 		case <-deadline:
+		case <-r.stopping:
 		case <-time.After(time.Second):
 			continue
 		}

@@ -41,6 +41,10 @@ type masterLink struct {
 	lastIO    atomic.Int64 // unix ms
 	downSince atomic.Int64 // unix ms
 	lastAck   time.Time    // cron goroutine
+	// streamDB is the database the master's stream has selected (the
+	// master client's), kept across sessions: after +CONTINUE the master
+	// sends no SELECT, and a snapshot records it as repl-stream-db.
+	streamDB atomic.Int32
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -86,6 +90,7 @@ func (l *masterLink) sendAck() {
 	msg := appendRESPCommand(nil, [][]byte{[]byte("REPLCONF"), []byte("ACK"), []byte(off)})
 	l.wmu.Lock()
 	if l.nc != nil {
+		_ = l.nc.SetWriteDeadline(time.Now().Add(l.timeout()))
 		_, _ = l.nc.Write(msg)
 	}
 	l.wmu.Unlock()
@@ -341,20 +346,34 @@ func (l *masterLink) fullSync(br *bufio.Reader, nc net.Conn, id string, off int6
 			return errors.New("bad bulk length from MASTER: " + head)
 		}
 		e.Log.Notice("MASTER <-> REPLICA sync: receiving ", strconv.FormatInt(n, 10), " bytes from master to disk")
-		payload = make([]byte, n)
-		_ = nc.SetReadDeadline(time.Now().Add(l.timeout() + time.Duration(n/(1<<20))*time.Second))
-		_, err = io.ReadFull(br, payload)
+		// Read as it arrives (no allocation of a length the peer claims),
+		// with a deadline renewed per chunk.
+		payload, err = readBulk(br, nc, n, l.timeout())
 	}
 	if err != nil {
 		return err
 	}
+	if l.stopped() {
+		return nil
+	}
 	e.Log.Notice("MASTER <-> REPLICA sync: Flushing old data")
 	e.Log.Notice("MASTER <-> REPLICA sync: Loading DB in memory")
-	if err := e.loadFromMaster(payload); err != nil {
+	streamDB, err := e.loadFromMaster(payload)
+	r := &e.repl
+	if err != nil {
+		// The data is gone and half loaded: this history cannot be
+		// continued from (Redis discards its cached master).
+		r.mu.Lock()
+		r.id, r.offset = newReplID(), 0
+		r.mu.Unlock()
 		return fmt.Errorf("cannot load the snapshot from the master: %w", err)
 	}
-	r := &e.repl
+	l.streamDB.Store(int32(streamDB))
 	r.mu.Lock()
+	if r.link != l {
+		r.mu.Unlock()
+		return nil // REPLICAOF changed while loading
+	}
 	r.id, r.offset = id, off
 	r.id2, r.secondOffset = strings.Repeat("0", 40), -1
 	r.backlog = backlog{}
@@ -366,6 +385,12 @@ func (l *masterLink) fullSync(br *bufio.Reader, nc net.Conn, id string, off int6
 	l.offset.Store(off)
 	for _, ri := range subs {
 		ri.cl.Conn.Close()
+	}
+	if e.aof.on.Load() {
+		// The AOF must describe the new dataset (restartAOFAfterSYNC).
+		if err := e.rewriteAOF(false); err != nil {
+			e.Log.Warning("Failed restarting the AOF after a sync: ", err.Error())
+		}
 	}
 	return nil
 }
@@ -409,10 +434,14 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 	cl := e.Clients.New(linkConn{l}, nc.RemoteAddr().String(), nc.LocalAddr().String(), -1, e.Now())
 	cl.SetFlag(FlagMaster, true)
 	cl.Authenticated = true
+	if db := int(l.streamDB.Load()); db >= 0 && db < e.KS.NumDBs() {
+		cl.SelectDB(db)
+	}
 	defer func() {
 		e.Disconnect(cl)
 		e.Clients.Remove(cl)
 	}()
+	_ = nc.SetWriteDeadline(time.Time{}) // acks set their own
 	rd := resp.NewReader()
 	var w resp.Writer
 	var raw []byte
@@ -436,15 +465,26 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 				if len(argv) == 0 {
 					continue
 				}
-				raw = appendRESPCommand(raw[:0], argv)
+				if l.stopped() {
+					return nil // REPLICAOF changed: apply nothing more of this master
+				}
+				raw = appendRESPCommand(raw, argv)
 				w.Reset()
 				e.Exec(cl, argv, &w)
+				l.streamDB.Store(int32(cl.DB))
+				if cl.multi != nil {
+					// Inside a transaction the offset does not move (Redis
+					// keeps reploff while CLIENT_MULTI is set): a link lost
+					// mid-transaction resumes from its MULTI.
+					continue
+				}
 				r.mu.Lock()
 				if r.link == l {
 					r.feedLocked(raw)
 					l.offset.Store(r.offset)
 				}
 				r.mu.Unlock()
+				raw = raw[:0]
 			}
 		}
 		if err != nil {
@@ -456,9 +496,11 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 	}
 }
 
-// StopReplication ends the link to the master, if any (server shutdown).
+// StopReplication ends the link to the master, if any, and the clients
+// waiting in WAIT (server shutdown).
 func (e *Engine) StopReplication() {
 	r := &e.repl
+	r.stopOnce.Do(func() { close(r.stopping) })
 	r.mu.Lock()
 	l := r.link
 	r.link = nil
@@ -467,4 +509,23 @@ func (e *Engine) StopReplication() {
 	if l != nil {
 		l.close()
 	}
+}
+
+// readBulk reads exactly n bytes, growing the buffer as data arrives.
+func readBulk(br *bufio.Reader, nc net.Conn, n int64, timeout time.Duration) ([]byte, error) {
+	buf := make([]byte, 0, min(n, 1<<20))
+	chunk := make([]byte, 64<<10)
+	for int64(len(buf)) < n {
+		_ = nc.SetReadDeadline(time.Now().Add(timeout))
+		want := min(int64(len(chunk)), n-int64(len(buf)))
+		m, err := br.Read(chunk[:want])
+		buf = append(buf, chunk[:m]...)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	return buf, nil
 }

@@ -375,7 +375,7 @@ func sortLock(c *Ctx, everything bool, key, storekey []byte) func() {
 		return func() {}
 	case everything:
 		c.E.KS.LockAllWait(c.C.blocker())
-		return c.E.KS.ReleaseAll
+		return func() { c.E.flushUnitNow(c); c.E.KS.ReleaseAll() }
 	}
 	keys := [][]byte{key}
 	if storekey != nil {
@@ -383,7 +383,7 @@ func sortLock(c *Ctx, everything bool, key, storekey []byte) func() {
 	}
 	shards := c.E.shardsOf(keys)
 	c.E.KS.LockWait(shards, c.C.blocker())
-	return func() { c.E.KS.Release(shards) }
+	return func() { c.E.flushUnitNow(c); c.E.KS.Release(shards) }
 }
 
 // sortNewList is createQuicklistObject: an empty list with the configured

@@ -361,3 +361,113 @@ func TestPersistenceSaveLoadWithRedis(t *testing.T) {
 		t.Errorf("redis-server loaded a different dataset from Cinnabar's dump.rdb")
 	}
 }
+
+// TestReplicationDatabaseAcrossResync: the master's stream selects a
+// database once; a replica keeps applying there after a partial resync
+// (no new SELECT comes), and a replica that fully syncs from another
+// replica starts in it too (repl-stream-db). Acknowledgements keep flowing
+// after a partial resync beyond repl-timeout, so WAIT still counts.
+func TestReplicationDatabaseAcrossResync(t *testing.T) {
+	ctx := context.Background()
+	_, m := startCinnabar(t)
+	s1 := servertest.Start(t, []string{"--repl-timeout", "2"})
+	r1 := replClient(t, s1.Addr)
+	replicaOf(t, r1, m.Options().Addr)
+	waitCaughtUp(t, m, r1)
+
+	db3 := m.Conn()
+	defer db3.Close()
+	db3.Select(ctx, 3)
+	db3.Set(ctx, "a", "1", 0)
+	waitCaughtUp(t, m, r1)
+
+	if err := r1.Do(ctx, "CLIENT", "KILL", "TYPE", "master").Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "a partial resync", func() bool { return infoField(t, m, "stats", "sync_partial_ok") == "1" })
+	db3.Set(ctx, "b", "2", 0)
+	waitCaughtUp(t, m, r1)
+
+	_, r2 := startCinnabar(t)
+	replicaOf(t, r2, r1.Options().Addr) // full sync from a replica, mid-stream in db 3
+	waitCaughtUp(t, r1, r2)
+	db3.Set(ctx, "c", "3", 0)
+	waitCaughtUp(t, m, r1)
+	waitCaughtUp(t, r1, r2)
+	for _, r := range []*redis.Client{r1, r2} {
+		conn := r.Conn()
+		conn.Select(ctx, 3)
+		got := conn.MGet(ctx, "a", "b", "c").Val()
+		conn.Select(ctx, 0)
+		stray := conn.Exists(ctx, "a", "b", "c").Val()
+		conn.Close()
+		if fmt.Sprint(got) != "[1 2 3]" || stray != 0 {
+			t.Errorf("replica %s: db 3 holds %v, db 0 holds %d of the keys", r.Options().Addr, got, stray)
+		}
+	}
+
+	time.Sleep(3 * time.Second) // past r1's repl-timeout since its partial resync
+	db3.Set(ctx, "d", "4", 0)
+	if n, err := db3.Wait(ctx, 1, 3*time.Second).Result(); err != nil || n != 1 {
+		t.Errorf("WAIT 1 after a partial resync: %v %v (the replica stopped acknowledging)", n, err)
+	}
+}
+
+// TestWaitEndsOnShutdown: a client blocked in WAIT forever does not keep
+// the server from closing.
+func TestWaitEndsOnShutdown(t *testing.T) {
+	s := servertest.Start(t, nil)
+	c := replClient(t, s.Addr)
+	done := make(chan error, 1)
+	go func() { done <- c.Do(context.Background(), "WAIT", "1", "0").Err() }()
+	time.Sleep(100 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { s.Server.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Server.Close did not return while a client waited in WAIT 1 0")
+	}
+	<-done
+}
+
+// TestReplicaSurvivesHostileMaster: a master announcing an absurd snapshot
+// length (or closing mid-snapshot) leaves the replica running, with its
+// link down, instead of allocating what the peer claims.
+func TestReplicaSurvivesHostileMaster(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				for i := 0; i < 4; i++ { // PING, REPLCONF x2, PSYNC
+					if _, err := c.Read(buf); err != nil {
+						return
+					}
+					if i < 3 {
+						c.Write([]byte("+OK\r\n"))
+					}
+				}
+				c.Write([]byte("+FULLRESYNC 0123456789012345678901234567890123456789 0\r\n$999999999999999999\r\nREDIS0010"))
+			}(c)
+		}
+	}()
+	_, r := startCinnabar(t)
+	replicaOf(t, r, ln.Addr().String())
+	time.Sleep(1500 * time.Millisecond) // a session or two against the hostile master
+	if err := r.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("replica gone after a hostile master: %v", err)
+	}
+	if st := infoField(t, r, "replication", "master_link_status"); st != "down" {
+		t.Errorf("master_link_status %q", st)
+	}
+}
