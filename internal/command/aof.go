@@ -230,6 +230,12 @@ func (e *Engine) rewriteAOF(start bool) error {
 		a.f.Close()
 	}
 	a.f, a.incrs, a.seldb, a.size = f, append(a.incrs, incr), -1, 0
+	if !start && !a.on.Load() {
+		// BGREWRITEAOF with appendonly off: the files are written, but
+		// nothing is appended to them.
+		a.f.Close()
+		a.f = nil
+	}
 	a.mu.Unlock()
 	snapshot, serr := e.snapshotRDB()
 	if start {

@@ -210,6 +210,7 @@ func New(o Options) (*Engine, error) {
 	if o.Config != nil {
 		// CONFIG SET maxmemory evicts at once (config.c updateMaxmemory).
 		o.Config.OnChange("appendonly", e.onAppendonlyChange)
+		o.Config.OnChange("repl-backlog-size", e.resizeBacklog)
 		o.Config.OnChange("maxmemory", func() error {
 			if o.Config.Maxmemory.Load() > 0 {
 				e.performEvictions(nil, nil)

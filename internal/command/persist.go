@@ -173,6 +173,11 @@ func writeFileAtomic(path string, fill func(io.Writer) error) error {
 		os.Remove(tmp)
 		return fmt.Errorf("cannot write the RDB file: %w", err)
 	}
+	// The rename is durable once the directory is synced.
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 	return nil
 }
 

@@ -164,6 +164,12 @@ func (e *Engine) flushProp(cl *Client, spec *Spec) {
 	}
 	r := &e.repl
 	r.mu.Lock()
+	if l := r.link; l != nil && l.cl == cl && l.pending != nil {
+		// The master client's write: its stream bytes go to our backlog
+		// and replicas now, while its shards are held.
+		r.feedLocked(l.pending)
+		l.pending = nil
+	}
 	if !r.isReplicaLocked() && r.backlog.buf != nil {
 		if wrap {
 			r.feedCmdLocked(p.ops[0].db, respMulti)

@@ -149,11 +149,32 @@ func (r *replState) feedCmdLocked(db int, cmd []byte) {
 	r.feedLocked(cmd)
 }
 
+// backlogSize is repl-backlog-size, at least 16 KB as Redis enforces
+// (CONFIG_REPL_BACKLOG_MIN_SIZE).
 func (e *Engine) backlogSize() int64 {
 	if e.Cfg != nil {
-		return e.Cfg.ReplBacklogSize.Load()
+		return max(e.Cfg.ReplBacklogSize.Load(), 16<<10)
 	}
 	return 1 << 20
+}
+
+// resizeBacklog is CONFIG SET repl-backlog-size: the newest history that
+// fits is kept (resizeReplicationBacklog).
+func (e *Engine) resizeBacklog() error {
+	r := &e.repl
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	size := e.backlogSize()
+	if r.backlog.buf == nil || int64(len(r.backlog.buf)) == size {
+		return nil
+	}
+	keep := min(r.backlog.histlen, size)
+	tail := r.backlog.since(r.offset - keep + 1)
+	r.backlog = backlog{buf: make([]byte, size), off: r.offset + 1}
+	if len(tail) > 0 {
+		r.backlog.write(tail, r.offset)
+	}
+	return nil
 }
 
 // replconfCommand is REPLCONF: the options a replica announces before

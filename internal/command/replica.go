@@ -46,6 +46,13 @@ type masterLink struct {
 	// sends no SELECT, and a snapshot records it as repl-stream-db.
 	streamDB atomic.Int32
 
+	// The master client and the stream bytes of the command it is
+	// applying, guarded by repl.mu: a command that writes feeds its bytes
+	// from flushProp, while its shards are held, so a replica of ours that
+	// synchronizes meanwhile gets a snapshot and an offset that agree.
+	cl      *Client
+	pending []byte
+
 	stop     chan struct{}
 	stopOnce sync.Once
 
@@ -437,7 +444,14 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 	if db := int(l.streamDB.Load()); db >= 0 && db < e.KS.NumDBs() {
 		cl.SelectDB(db)
 	}
+	r := &e.repl
+	r.mu.Lock()
+	l.cl = cl
+	r.mu.Unlock()
 	defer func() {
+		r.mu.Lock()
+		l.cl, l.pending = nil, nil
+		r.mu.Unlock()
 		e.Disconnect(cl)
 		e.Clients.Remove(cl)
 	}()
@@ -445,7 +459,6 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 	rd := resp.NewReader()
 	var w resp.Writer
 	var raw []byte
-	r := &e.repl
 	for {
 		_ = nc.SetReadDeadline(time.Now().Add(l.timeout()))
 		n, err := rd.Fill(br)
@@ -469,18 +482,31 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 					return nil // REPLICAOF changed: apply nothing more of this master
 				}
 				raw = appendRESPCommand(raw, argv)
+				inMulti := cl.multi != nil && !bytesEqualFold(argv[0], "exec") && !bytesEqualFold(argv[0], "discard")
+				if !inMulti {
+					r.mu.Lock()
+					l.pending = raw
+					r.mu.Unlock()
+				}
 				w.Reset()
 				e.Exec(cl, argv, &w)
 				l.streamDB.Store(int32(cl.DB))
 				if cl.multi != nil {
 					// Inside a transaction the offset does not move (Redis
 					// keeps reploff while CLIENT_MULTI is set): a link lost
-					// mid-transaction resumes from its MULTI.
+					// mid-transaction resumes from its MULTI. The bytes
+					// wait for EXEC.
+					r.mu.Lock()
+					l.pending = nil
+					r.mu.Unlock()
 					continue
 				}
 				r.mu.Lock()
+				if r.link == l && l.pending != nil {
+					r.feedLocked(l.pending) // not fed by flushProp: nothing was written
+				}
+				l.pending = nil
 				if r.link == l {
-					r.feedLocked(raw)
 					l.offset.Store(r.offset)
 				}
 				r.mu.Unlock()
