@@ -59,6 +59,7 @@ func Start(args ...string) (*Server, error) {
 	if err := s.Start(); err != nil {
 		return nil, err
 	}
+	s.Engine().StartConfiguredReplication()
 	return &Server{s: s}, nil
 }
 
@@ -121,6 +122,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		lg.Warning("Failed listening: ", err.Error())
 		return 1
 	}
+	s.Engine().StartConfiguredReplication()
 	if pf := cfg.PidFile.Load(); pf != "" {
 		_ = os.WriteFile(pf, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
 		defer os.Remove(pf)

@@ -89,3 +89,62 @@ func TestNeverReadingSubscriberIsDisconnected(t *testing.T) {
 	}
 	t.Logf("disconnected after %d messages (%d KB published), max omem seen %d bytes", published, published*16, maxOmem)
 }
+
+// TestSubscriberOverSoftLimitIsDisconnected: over the pubsub soft limit
+// for longer than its seconds, a subscriber that does not read is
+// disconnected, though it never reaches a hard limit (there is none).
+func TestSubscriberOverSoftLimitIsDisconnected(t *testing.T) {
+	s := servertest.Start(t, []string{"--client-output-buffer-limit", "pubsub 0 262144 1"})
+	ctx := context.Background()
+	pub := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true})
+	t.Cleanup(func() { pub.Close() })
+	sub, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := sub.Write([]byte("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(sub)
+	for i := 0; i < 6; i++ {
+		if _, err := br.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msg := strings.Repeat("m", 16<<10)
+	start := time.Now()
+	var overSince time.Time
+	for {
+		n, err := pub.Publish(ctx, "ch", msg).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if overSince.IsZero() {
+			for _, line := range strings.Split(pub.ClientList(ctx).Val(), "\n") {
+				if strings.Contains(line, "sub=1") && !strings.Contains(line, " omem=0") {
+					for _, f := range strings.Fields(line) {
+						if v, ok := strings.CutPrefix(f, "omem="); ok {
+							if m, _ := strconv.Atoi(v); m >= 262144 {
+								overSince = time.Now()
+							}
+						}
+					}
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond) // a slow trickle: the soft limit's time, not the volume, decides
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("subscriber over the soft limit was never disconnected")
+		}
+	}
+	if overSince.IsZero() {
+		t.Fatal("disconnected before its output reached the soft limit")
+	}
+	if held := time.Since(overSince); held < 900*time.Millisecond {
+		t.Errorf("disconnected %v after passing the soft limit, before its 1 s", held)
+	}
+}

@@ -55,6 +55,7 @@ type masterLink struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+	done     chan struct{} // closed when run returns
 
 	wmu sync.Mutex
 	nc  net.Conn // guarded by wmu
@@ -124,16 +125,35 @@ func replicaofCommand(c *Ctx) {
 		c.Error("ERR Invalid master port")
 		return
 	}
-	host := string(c.Argv[1])
-	r := &e.repl
-	r.mu.Lock()
-	if l := r.link; l != nil && strings.EqualFold(l.host, host) && l.port == int(port) {
-		r.mu.Unlock()
+	if !e.replicaOf(string(c.Argv[1]), int(port), "user request from '"+c.C.Addr+"'") {
 		c.W.Status("OK Already connected to specified master")
 		return
 	}
+	c.W.OK()
+}
+
+// StartConfiguredReplication starts the link that the replicaof
+// directive names, at start-up.
+func (e *Engine) StartConfiguredReplication() {
+	if e.Cfg == nil {
+		return
+	}
+	if ro := e.Cfg.ReplicaOf.Load(); ro.Host != "" {
+		e.replicaOf(ro.Host, ro.Port, "configuration")
+	}
+}
+
+// replicaOf makes this server a replica of host:port (replicationSetMaster).
+// It reports false when it already is.
+func (e *Engine) replicaOf(host string, port int, why string) bool {
+	r := &e.repl
+	r.mu.Lock()
+	if l := r.link; l != nil && strings.EqualFold(l.host, host) && l.port == port {
+		r.mu.Unlock()
+		return false
+	}
 	old := r.link
-	l := &masterLink{e: e, host: host, port: int(port), stop: make(chan struct{})}
+	l := &masterLink{e: e, host: host, port: port, stop: make(chan struct{}), done: make(chan struct{})}
 	l.offset.Store(r.offset)
 	l.downSince.Store(e.now().UnixMilli())
 	r.link = l
@@ -142,9 +162,9 @@ func replicaofCommand(c *Ctx) {
 	if old != nil {
 		old.close()
 	}
-	e.Log.Notice("REPLICAOF ", host, ":", strconv.Itoa(int(port)), " enabled (user request from '", c.C.Addr, "')")
+	e.Log.Notice("REPLICAOF ", host, ":", strconv.Itoa(port), " enabled (", why, ")")
 	go l.run()
-	c.W.OK()
+	return true
 }
 
 // becomeMaster is REPLICAOF NO ONE: the link ends and this server starts
@@ -171,6 +191,7 @@ func (e *Engine) becomeMaster() {
 
 // run keeps the link up until it is closed, reconnecting after failures.
 func (l *masterLink) run() {
+	defer close(l.done)
 	e := l.e
 	for !l.stopped() {
 		l.state.Store(linkConnecting)
@@ -534,6 +555,10 @@ func (e *Engine) StopReplication() {
 	r.mu.Unlock()
 	if l != nil {
 		l.close()
+		select { // let an apply in progress finish before the engine goes
+		case <-l.done:
+		case <-time.After(2 * time.Second):
+		}
 	}
 }
 
