@@ -39,15 +39,16 @@ import (
 type aofState struct {
 	on atomic.Bool
 
-	mu      sync.Mutex
-	base    string   // base file name (in dir)
-	incrs   []string // incremental files, the last one open
-	seq     int
-	f       *os.File
-	seldb   int
-	size    int64 // bytes in the current incremental file
-	pending bool  // written since the last fsync
-	lastErr error
+	mu       sync.Mutex
+	base     string   // base file name (in dir)
+	incrs    []string // incremental files, the last one open
+	seq      int
+	f        *os.File
+	seldb    int
+	size     int64 // bytes in the current incremental file
+	baseSize int64 // bytes of the base file (auto-aof-rewrite-percentage)
+	pending  bool  // written since the last fsync
+	lastErr  error
 
 	rewriting     atomic.Bool
 	rewrites      atomic.Int64
@@ -101,10 +102,26 @@ func (e *Engine) aofFeedLocked(db int, cmd []byte) {
 	a.pending = true
 }
 
-// AOFCron fsyncs the incremental file once a second under everysec.
+// AOFCron fsyncs the incremental file once a second under everysec, and
+// starts a rewrite when the incremental part has grown past
+// auto-aof-rewrite-percentage of the base (and auto-aof-rewrite-min-size).
 func (e *Engine) AOFCron() {
 	a := &e.aof
-	if e.Cfg == nil || !a.on.Load() || e.Cfg.AppendFsync.Load() != config.AppendfsyncEverysec {
+	if e.Cfg == nil || !a.on.Load() {
+		return
+	}
+	if pct := e.Cfg.AutoAOFRewritePercentage.Load(); pct > 0 && !a.rewriting.Load() {
+		a.mu.Lock()
+		size, base := a.size, a.baseSize
+		a.mu.Unlock()
+		if base+size >= e.Cfg.AutoAOFRewriteMinSize.Load() && size*100 >= max(base, 1)*pct {
+			e.Log.Notice("Starting automatic rewriting of AOF on ", strconv.FormatInt(size*100/max(base, 1), 10), "% growth")
+			if err := e.rewriteAOF(false); err != nil {
+				e.Log.Warning("Automatic AOF rewrite failed: ", err.Error())
+			}
+		}
+	}
+	if e.Cfg.AppendFsync.Load() != config.AppendfsyncEverysec {
 		return
 	}
 	if time.Now().UnixMilli()-a.lastFsync.Load() < 1000 {
@@ -258,7 +275,7 @@ func (e *Engine) rewriteAOF(start bool) error {
 		a.mu.Lock()
 		err := writeAtomic(e.aofManifestPath(), manifest{base: base, incrs: []string{incr}}.encode())
 		if err == nil {
-			a.base, a.incrs = base, []string{incr}
+			a.base, a.incrs, a.baseSize = base, []string{incr}, int64(len(snapshot))
 		}
 		a.mu.Unlock()
 		if err != nil {
@@ -461,10 +478,10 @@ func bgrewriteaofCommand(c *Ctx) {
 }
 
 // aofInfoStatus is what INFO persistence reports of the AOF.
-func (e *Engine) aofInfoStatus() (enabled, rewriting bool, rewrites int64, lastOK, writeOK bool, size int64) {
+func (e *Engine) aofInfoStatus() (enabled, rewriting bool, rewrites int64, lastOK, writeOK bool, size, base int64) {
 	a := &e.aof
 	a.mu.Lock()
-	size = a.size
+	size, base = a.size+a.baseSize, a.baseSize
 	a.mu.Unlock()
-	return a.on.Load(), a.rewriting.Load(), a.rewrites.Load(), a.lastRewriteOK.Load(), a.lastWriteOK.Load(), size
+	return a.on.Load(), a.rewriting.Load(), a.rewrites.Load(), a.lastRewriteOK.Load(), a.lastWriteOK.Load(), size, base
 }

@@ -442,7 +442,7 @@ func infoPersistence(dst []byte, e *Engine) []byte {
 	dst = infoInt(dst, "rdb_last_cow_size", 0)
 	dst = infoInt(dst, "rdb_last_load_keys_expired", e.persist.keysExpired.Load())
 	dst = infoInt(dst, "rdb_last_load_keys_loaded", e.persist.keysLoaded.Load())
-	aofOn, rewriting, rewrites, rewriteOK, writeOK, aofSize := e.aofInfoStatus()
+	aofOn, rewriting, rewrites, rewriteOK, writeOK, aofSize, aofBase := e.aofInfoStatus()
 	okErr := map[bool]string{true: "ok", false: "err"}
 	dst = infoInt(dst, "aof_enabled", boolInt(aof || aofOn))
 	dst = infoInt(dst, "aof_rewrite_in_progress", boolInt(rewriting))
@@ -458,7 +458,7 @@ func infoPersistence(dst []byte, e *Engine) []byte {
 	}
 	if aofOn {
 		dst = infoInt(dst, "aof_current_size", aofSize)
-		dst = infoInt(dst, "aof_base_size", 0)
+		dst = infoInt(dst, "aof_base_size", aofBase)
 		dst = infoInt(dst, "aof_pending_rewrite", 0)
 		dst = infoInt(dst, "aof_buffer_length", 0)
 		dst = infoInt(dst, "aof_pending_bio_fsync", 0)

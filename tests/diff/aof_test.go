@@ -60,3 +60,29 @@ func TestAOFInteropWithRedis(t *testing.T) {
 		t.Fatalf("Cinnabar loaded a different dataset from redis-server's AOF:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestAOFAutoRewrite: once the incremental file outgrows
+// auto-aof-rewrite-percentage of the base (and the AOF passes
+// auto-aof-rewrite-min-size), the cron rewrites the AOF by itself.
+func TestAOFAutoRewrite(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := servertest.Start(t, []string{"--dir", dir, "--auto-aof-rewrite-percentage", "100", "--auto-aof-rewrite-min-size", "65536"})
+	c := replClient(t, s.Addr)
+	c.Set(ctx, "seed", "x", 0)
+	if err := c.ConfigSet(ctx, "appendonly", "yes").Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := infoField(t, c, "persistence", "aof_rewrites")
+	val := string(make([]byte, 1024))
+	for i := 0; i < 200; i++ { // ~200 KB of commands over a tiny base
+		c.Set(ctx, "k", val, 0)
+	}
+	waitUntil(t, "an automatic AOF rewrite", func() bool {
+		return infoField(t, c, "persistence", "aof_rewrites") != before &&
+			infoField(t, c, "persistence", "aof_rewrite_in_progress") == "0"
+	})
+	if c.Get(ctx, "k").Val() != val || c.Do(ctx, "DEBUG", "LOADAOF").Err() != nil || c.Get(ctx, "k").Val() != val {
+		t.Errorf("the data after the automatic rewrite and a reload is wrong")
+	}
+}
