@@ -91,6 +91,10 @@ type replicaInfo struct {
 	ackOff     atomic.Int64
 	ackTime    atomic.Int64 // unix ms of the last REPLCONF ACK
 	attachOff  int64
+
+	out  []byte        // stream bytes not yet given to the connection, guarded by repl.mu
+	wake chan struct{} // out became non-empty
+	quit chan struct{} // the replica is detached
 }
 
 // replConf is what a client said in REPLCONF before becoming a replica.
@@ -134,7 +138,40 @@ func (r *replState) feedLocked(b []byte) {
 	r.offset += int64(len(b))
 	r.backlog.write(b, r.offset)
 	for _, ri := range r.replicas {
-		ri.cl.Conn.Push(b)
+		// Batched: the replica's sender takes everything queued since its
+		// last round with one Push, instead of a Push per command.
+		if len(ri.out) == 0 {
+			select {
+			case ri.wake <- struct{}{}:
+			default:
+			}
+		}
+		ri.out = append(ri.out, b...)
+	}
+}
+
+// sendLoop moves a replica's queued stream bytes to its connection (the
+// output-buffer limit applies there) until the replica is detached.
+func (r *replState) sendLoop(ri *replicaInfo) {
+	var spare []byte
+	for {
+		select {
+		case <-ri.wake:
+		case <-ri.quit:
+			return
+		}
+		r.mu.Lock()
+		data := ri.out
+		ri.out = spare[:0]
+		r.mu.Unlock()
+		if len(data) > 0 {
+			ri.cl.Conn.Push(data)
+		}
+		if cap(data) <= 1<<20 {
+			spare = data[:0]
+		} else {
+			spare = nil
+		}
 	}
 }
 
@@ -329,13 +366,15 @@ func (e *Engine) tryPartialLocked(c *Ctx, conf *replConf) bool {
 // stream. Its replies are suppressed from now on, as Redis never answers
 // a replica.
 func (e *Engine) attachReplicaLocked(cl *Client, conf *replConf, first []byte, off int64) {
-	ri := &replicaInfo{cl: cl, listenPort: conf.listenPort, attachOff: off}
+	ri := &replicaInfo{cl: cl, listenPort: conf.listenPort, attachOff: off,
+		wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	ri.ackTime.Store(e.now().UnixMilli())
 	cl.replica = ri
 	cl.SetFlag(FlagReplica, true)
 	cl.ReplyMode.Store(ReplyOff)
 	cl.Conn.PushBulk(first)
 	e.repl.replicas = append(e.repl.replicas, ri)
+	go e.repl.sendLoop(ri)
 }
 
 // detachReplica forgets a departing replica.
@@ -348,6 +387,8 @@ func (e *Engine) detachReplica(cl *Client) {
 	for i, ri := range r.replicas {
 		if ri == cl.replica {
 			r.replicas = append(r.replicas[:i], r.replicas[i+1:]...)
+			close(ri.quit)
+			ri.out = nil
 			break
 		}
 	}

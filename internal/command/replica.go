@@ -409,6 +409,10 @@ func (l *masterLink) fullSync(br *bufio.Reader, nc net.Conn, id string, off int6
 	// Our replicas have a history that is no longer ours: they resync.
 	subs := r.replicas
 	r.replicas = nil
+	for _, ri := range subs {
+		close(ri.quit)
+		ri.out = nil
+	}
 	r.mu.Unlock()
 	l.offset.Store(off)
 	for _, ri := range subs {
