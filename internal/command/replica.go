@@ -506,7 +506,7 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 				if l.stopped() {
 					return nil // REPLICAOF changed: apply nothing more of this master
 				}
-				raw = appendRESPCommand(raw, argv)
+				raw = append(raw, rd.LastRaw()...) // the master's bytes, verbatim
 				inMulti := cl.multi != nil && !bytesEqualFold(argv[0], "exec") && !bytesEqualFold(argv[0], "discard")
 				if !inMulti {
 					r.mu.Lock()

@@ -157,6 +157,11 @@ func (p *Reader) Next() ([][]byte, error) {
 // LastLen returns how many bytes the last command returned by Next took.
 func (p *Reader) LastLen() int { return p.last }
 
+// LastRaw returns the bytes of the last command returned by Next, as
+// received (a replica proxies its master's stream verbatim). The slice
+// aliases the reader's buffer: it is valid until the next Fill or Feed.
+func (p *Reader) LastRaw() []byte { return p.buf[p.r-p.last : p.r] }
+
 func (p *Reader) next() ([][]byte, error) {
 	if p.r == p.w {
 		return nil, ErrIncomplete

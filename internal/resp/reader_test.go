@@ -690,3 +690,30 @@ func TestReaderBufferSizing(t *testing.T) {
 		}
 	}
 }
+
+// TestLastRaw: LastRaw returns each command's bytes exactly as received,
+// also when a command arrives in pieces across several Feeds.
+func TestLastRaw(t *testing.T) {
+	cmds := []string{"*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n", "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n", "*1\r\n$4\r\nPING\r\n"}
+	stream := strings.Join(cmds, "")
+	for step := 1; step <= len(stream); step++ {
+		r := NewReader()
+		var got []string
+		for i := 0; i < len(stream); i += step {
+			r.Feed([]byte(stream[i:min(i+step, len(stream))]))
+			for {
+				argv, err := r.Next()
+				if err == ErrIncomplete {
+					break
+				}
+				if err != nil || len(argv) == 0 {
+					t.Fatalf("step %d: %v %q", step, err, argv)
+				}
+				got = append(got, string(r.LastRaw()))
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(cmds, "|") {
+			t.Fatalf("step %d: LastRaw gave %q", step, got)
+		}
+	}
+}
