@@ -272,7 +272,7 @@ func (t *table) alloc(n int) uint64 {
 func (t *table) newChunk(need int) {
 	// Reuse an empty chunk if compaction freed one.
 	for i, c := range t.chunks {
-		if c != nil && len(c) == 0 && i != t.cur {
+		if c != nil && len(c) == 0 && i != t.cur && cap(c) > need { // offset 0 is reserved
 			t.chunks[i] = c[:1]
 			t.cur = i
 			return
