@@ -200,6 +200,7 @@ func New(o Options) (*Engine, error) {
 		replicationCommands(),
 		persistenceCommands(),
 		migrateCommands(),
+		hyperloglogCommands(),
 	} {
 		for _, s := range group {
 			if err := e.register(s); err != nil {
