@@ -26,20 +26,7 @@ func TestNeverReadingSubscriberIsDisconnected(t *testing.T) {
 	pub := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true})
 	t.Cleanup(func() { pub.Close() })
 
-	sub, err := net.Dial("tcp", s.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	if _, err := sub.Write([]byte("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(sub)
-	for i := 0; i < 6; i++ { // the confirmation: *3 $9 subscribe $2 ch :1
-		if _, err := br.ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sub, br := rawSubscriber(t, s.Addr, "ch")
 	// From here on the subscriber never reads.
 	msg := strings.Repeat("m", 16<<10)
 	published := 0
@@ -98,20 +85,7 @@ func TestSubscriberOverSoftLimitIsDisconnected(t *testing.T) {
 	ctx := context.Background()
 	pub := redis.NewClient(&redis.Options{Addr: s.Addr, Protocol: 2, DisableIdentity: true})
 	t.Cleanup(func() { pub.Close() })
-	sub, err := net.Dial("tcp", s.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	if _, err := sub.Write([]byte("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	br := bufio.NewReader(sub)
-	for i := 0; i < 6; i++ {
-		if _, err := br.ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, _ = rawSubscriber(t, s.Addr, "ch")
 	msg := strings.Repeat("m", 16<<10)
 	start := time.Now()
 	var overSince time.Time
@@ -147,4 +121,27 @@ func TestSubscriberOverSoftLimitIsDisconnected(t *testing.T) {
 	if held := time.Since(overSince); held < 900*time.Millisecond {
 		t.Errorf("disconnected %v after passing the soft limit, before its 1 s", held)
 	}
+}
+
+// rawSubscriber subscribes a raw connection to channel and reads the
+// confirmation (*3 $9 subscribe $N channel :1); the connection is closed
+// when the test ends.
+func rawSubscriber(t *testing.T, addr, channel string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	sub, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Close() })
+	cmd := "*2\r\n$9\r\nSUBSCRIBE\r\n$" + strconv.Itoa(len(channel)) + "\r\n" + channel + "\r\n"
+	if _, err := sub.Write([]byte(cmd)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(sub)
+	for i := 0; i < 6; i++ {
+		if _, err := br.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sub, br
 }

@@ -285,22 +285,30 @@ func python3(t *testing.T) string {
 	return ""
 }
 
-// TestRedisPy runs testdata/redispy_check.py: redis-py doing
-// set/get/pipeline/expire/incr and asserting the results.
-func TestRedisPy(t *testing.T) {
+// runRedisPy runs testdata/<name> (a redis-py script taking host and
+// port) against a fresh cinnabar and requires its success line.
+func runRedisPy(t *testing.T, name, passed string, timeout time.Duration) string {
+	t.Helper()
 	py := python3(t)
 	p := start(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "redispy_check.py"))
+	script, err := filepath.Abs(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(t, 30*time.Second, nil, py, script, "127.0.0.1", strconv.Itoa(p.port))
+	out, err := run(t, timeout, nil, py, script, "127.0.0.1", strconv.Itoa(p.port))
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
-	if !strings.Contains(out, "redis-py checks passed") {
+	if !strings.Contains(out, passed) {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
+	return out
+}
+
+// TestRedisPy runs testdata/redispy_check.py: redis-py doing
+// set/get/pipeline/expire/incr and asserting the results.
+func TestRedisPy(t *testing.T) {
+	runRedisPy(t, "redispy_check.py", "redis-py checks passed", 30*time.Second)
 }
 
 // TestRedisBenchmark: a short redis-benchmark run must report a rate for

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -243,17 +242,5 @@ func TestRealWorldScriptsGoRedis(t *testing.T) {
 }
 
 func TestRealWorldScriptsRedisPy(t *testing.T) {
-	py := python3(t)
-	p := start(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "realworld_scripts.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := run(t, 60*time.Second, nil, py, script, "127.0.0.1", strconv.Itoa(p.port))
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", script, err, out)
-	}
-	if !strings.Contains(out, "real-world script checks passed") {
-		t.Fatalf("unexpected output:\n%s", out)
-	}
+	runRedisPy(t, "realworld_scripts.py", "real-world script checks passed", 60*time.Second)
 }
