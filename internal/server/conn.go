@@ -57,7 +57,11 @@ type conn struct {
 	qbufFree     atomic.Int64
 }
 
-func (s *Server) serveConn(nc net.Conn, unix bool) {
+// serveConn sets up an accepted connection and serves it: from then on
+// in its event loop, or on this goroutine. An event loop that accepted
+// the connection (fromLoop) must not wait: the conn then gets a
+// goroutine of its own when it needs one.
+func (s *Server) serveConn(nc net.Conn, unix, fromLoop bool) {
 	c := &conn{srv: s, nc: nc, io: nc, rd: resp.NewReader()}
 	if sio := newSockIO(nc); sio != nil {
 		c.io = sio
@@ -104,6 +108,10 @@ func (s *Server) serveConn(nc net.Conn, unix bool) {
 	s.track(c, true)
 	if c.lp != nil && c.lp.reattach(c) {
 		return // the event loop serves c from now on
+	}
+	if fromLoop {
+		go c.serve()
+		return
 	}
 	c.serve()
 }

@@ -2,7 +2,10 @@
 
 package server
 
-import "syscall"
+import (
+	"net"
+	"syscall"
+)
 
 // Without epoll every connection has a goroutine of its own: the loop
 // type exists only for the conn fields and methods that refer to it.
@@ -11,6 +14,8 @@ type loop struct{}
 func (s *Server) startLoops() error { return nil }
 func (s *Server) stopLoops()        {}
 func (s *Server) pickLoop() *loop   { return nil }
+
+func (s *Server) loopAccept(net.Listener, bool) bool { return false }
 
 func (l *loop) reattach(*conn) bool      { return false }
 func (l *loop) closeAttached(*conn) bool { return false }

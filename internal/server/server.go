@@ -228,6 +228,9 @@ func (s *Server) addListener(ln net.Listener, unix bool) {
 	s.mu.Lock()
 	s.listeners = append(s.listeners, ln)
 	s.mu.Unlock()
+	if s.loopAccept(ln, unix) {
+		return
+	}
 	s.wg.Add(1)
 	go s.acceptLoop(ln, unix)
 }
@@ -281,7 +284,7 @@ func (s *Server) acceptLoop(ln net.Listener, unix bool) {
 			continue
 		}
 		s.wg.Add(1)
-		go s.serveConn(nc, unix)
+		go s.serveConn(nc, unix, false)
 	}
 }
 
