@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -140,6 +141,11 @@ func listenTCP(binds []string, port int64) ([]net.Listener, error) {
 	if len(binds) == 0 {
 		binds = []string{"*", "-::*"}
 	}
+	// Plain TCP, as Redis: Go listens with Multipath TCP by default where
+	// the kernel has it, and a plain-TCP client's connection to an MPTCP
+	// listener cost about 10% of GET -P 16 throughput here.
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
 	var lns []net.Listener
 	for _, b := range binds {
 		optional := false
@@ -153,7 +159,7 @@ func listenTCP(binds []string, port int64) ([]net.Listener, error) {
 		case "::*":
 			host = "::"
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.FormatInt(port, 10)))
+		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(host, strconv.FormatInt(port, 10)))
 		if err != nil {
 			if optional {
 				continue
