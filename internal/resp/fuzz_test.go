@@ -156,3 +156,24 @@ func (r *randReader) Read(b []byte) (int, error) {
 	r.data = r.data[n:]
 	return n, nil
 }
+
+// FuzzShortHeader: whenever the header fast path accepts a header line, the
+// general path (lineEnd, then ParseInt) reads the same number and line end.
+func FuzzShortHeader(f *testing.F) {
+	for _, s := range []string{"$3\r\n", "*2\r\n", "$0\r\n", "$01\r\n", "$-1\r\n", "$123456789\r\n", "$1234567890\r\n", "$1\x002\r\n", "$12\r", "*\r\n", "$+1\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, cr, ok := shortHeader(b)
+		if !ok || (b[0] != '*' && b[0] != '$') { // the callers' first byte
+			return
+		}
+		if want := lineEnd(b, '\r'); want != cr || cr+2 > len(b) {
+			t.Fatalf("%q: fast path line end %d, general path %d", b, cr, want)
+		}
+		v, vok := ParseInt(b[1:cr])
+		if !vok || v != n {
+			t.Fatalf("%q: fast path %d, ParseInt %d %v", b, n, v, vok)
+		}
+	})
+}

@@ -199,17 +199,20 @@ func (p *Reader) inline() ([][]byte, error) {
 func (p *Reader) multibulk() ([][]byte, error) {
 	if p.pending == 0 {
 		data := p.buf[p.r:p.w]
-		cr := lineEnd(data, '\r')
-		if cr < 0 {
-			if len(data) > InlineMaxSize {
-				return nil, &ProtocolError{Msg: "ERR Protocol error: too big mbulk count string", Reason: "too big mbulk count string"}
+		n, cr, ok := shortHeader(data)
+		if !ok {
+			cr = lineEnd(data, '\r')
+			if cr < 0 {
+				if len(data) > InlineMaxSize {
+					return nil, &ProtocolError{Msg: "ERR Protocol error: too big mbulk count string", Reason: "too big mbulk count string"}
+				}
+				return nil, ErrIncomplete
 			}
-			return nil, ErrIncomplete
+			if cr+2 > len(data) {
+				return nil, ErrIncomplete
+			}
+			n, ok = ParseInt(data[1:cr])
 		}
-		if cr+2 > len(data) {
-			return nil, ErrIncomplete
-		}
-		n, ok := ParseInt(data[1:cr])
 		if !ok || n > maxMultibulk {
 			return nil, &ProtocolError{Msg: "ERR Protocol error: invalid multibulk length", Reason: "invalid mbulk count"}
 		}
@@ -229,20 +232,23 @@ func (p *Reader) multibulk() ([][]byte, error) {
 		data := p.buf[p.r:p.w]
 		if p.bulkLen < 0 {
 			rest := data[p.pos:]
-			cr := lineEnd(rest, '\r')
-			if cr < 0 {
-				if len(rest) > InlineMaxSize {
-					return nil, p.fail("ERR Protocol error: too big bulk count string", "too big bulk count string")
+			n, cr, ok := shortHeader(rest)
+			if !ok || rest[0] != '$' {
+				cr = lineEnd(rest, '\r')
+				if cr < 0 {
+					if len(rest) > InlineMaxSize {
+						return nil, p.fail("ERR Protocol error: too big bulk count string", "too big bulk count string")
+					}
+					return nil, ErrIncomplete
 				}
-				return nil, ErrIncomplete
+				if cr+2 > len(rest) {
+					return nil, ErrIncomplete
+				}
+				if rest[0] != '$' {
+					return nil, p.fail("ERR Protocol error: expected '$', got '"+string(rest[0])+"'", "expected $ but got something else")
+				}
+				n, ok = ParseInt(rest[1:cr])
 			}
-			if cr+2 > len(rest) {
-				return nil, ErrIncomplete
-			}
-			if rest[0] != '$' {
-				return nil, p.fail("ERR Protocol error: expected '$', got '"+string(rest[0])+"'", "expected $ but got something else")
-			}
-			n, ok := ParseInt(rest[1:cr])
 			if !ok || n < 0 || n > p.MaxBulk {
 				return nil, p.fail("ERR Protocol error: invalid bulk length", "invalid bulk length")
 			}
@@ -280,6 +286,37 @@ func (p *Reader) fail(msg, reason string) error {
 	p.pending = 0
 	p.bulkLen = -1
 	return &ProtocolError{Msg: msg, Reason: reason}
+}
+
+// shortHeader is the fast path for the usual header line, a type byte
+// ('*' or '$', not checked) then 1 to 9 digits without a leading zero
+// (or the single "0"), then CRLF: it returns the number and the index of
+// the header's '\r', as lineEnd and ParseInt would. Anything else
+// (incomplete, negative, longer, a NUL...) gives ok false and takes the
+// general path, which decides.
+func shortHeader(b []byte) (n int64, cr int, ok bool) {
+	if len(b) < 4 {
+		return 0, 0, false
+	}
+	c := b[1]
+	if c < '0' || c > '9' {
+		return 0, 0, false
+	}
+	n = int64(c - '0')
+	i := 2
+	if c != '0' {
+		for ; i < len(b) && i < 10; i++ {
+			d := b[i]
+			if d < '0' || d > '9' {
+				break
+			}
+			n = n*10 + int64(d-'0')
+		}
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return 0, 0, false
+	}
+	return n, i, true
 }
 
 // lineEnd returns the index of the first c in b, or -1. Like Redis, which
