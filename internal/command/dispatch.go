@@ -95,7 +95,7 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 		m = sub
 	}
 	if m != nil {
-		spec = e.specs[m]
+		spec = e.SpecOf(m)
 	}
 	if spec == nil {
 		e.reject(cl, nil, w, unknownCommandError(argv))

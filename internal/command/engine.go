@@ -72,7 +72,7 @@ type Engine struct {
 	PubSub  *pubsub.Registry
 	Scripts *script.Engine // EVAL's script cache and FUNCTION's libraries
 
-	specs map[*meta.Command]*Spec
+	specs []*Spec // by meta.Command.ID
 	list  []*Spec
 
 	now     func() time.Time
@@ -154,7 +154,7 @@ func New(o Options) (*Engine, error) {
 		mono:        time.Now(),
 		Started:     o.Now(),
 		RunID:       hex.EncodeToString(id[:]),
-		specs:       map[*meta.Command]*Spec{},
+		specs:       make([]*Spec, mt.IDs()),
 		errorCounts: map[string]int64{},
 		PubSub:      pubsub.New(pubsubMatch),
 	}
@@ -236,7 +236,7 @@ func (e *Engine) register(s *Spec) error {
 		return &unknownSpecError{s.Name}
 	}
 	s.Meta = m
-	e.specs[m] = s
+	e.specs[m.ID] = s
 	e.list = append(e.list, s)
 	return nil
 }
@@ -272,7 +272,7 @@ func (e *Engine) NowMs() int64 { return e.clockMs.Load() }
 func (e *Engine) Specs() []*Spec { return e.list }
 
 // SpecOf returns the implementation of a metadata command, or nil.
-func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m] }
+func (e *Engine) SpecOf(m *meta.Command) *Spec { return e.specs[m.ID] }
 
 // onExpire runs, shard locked, when the keyspace expires a key.
 func (e *Engine) onExpire(db int, key []byte) {

@@ -575,11 +575,11 @@ func appendSafeInfo(dst []byte, s string) []byte {
 func statsOrder(e *Engine) []*Spec {
 	var out []*Spec
 	for _, m := range e.Meta.All() {
-		if s := e.specs[m]; s != nil {
+		if s := e.SpecOf(m); s != nil {
 			out = append(out, s)
 		}
 		for _, sub := range m.Subcommands {
-			if s := e.specs[sub]; s != nil {
+			if s := e.SpecOf(sub); s != nil {
 				out = append(out, s)
 			}
 		}

@@ -72,21 +72,21 @@ func (e *Engine) implemented(m *meta.Command) *meta.Command {
 		return nil
 	}
 	if len(m.Subcommands) == 0 {
-		if e.specs[m] == nil {
+		if e.SpecOf(m) == nil {
 			return nil
 		}
 		return m
 	}
 	var subs []*meta.Command
 	for _, s := range m.Subcommands {
-		if e.specs[s] != nil {
+		if e.SpecOf(s) != nil {
 			subs = append(subs, s)
 		}
 	}
 	switch {
 	case len(subs) == len(m.Subcommands):
 		return m
-	case len(subs) == 0 && e.specs[m] == nil:
+	case len(subs) == 0 && e.SpecOf(m) == nil:
 		return nil
 	}
 	cp := *m
@@ -740,7 +740,7 @@ func latencyHistogramCommand(c *Ctx) {
 	d := c.W.Defer()
 	n := 0
 	add := func(m *meta.Command) {
-		s := c.E.specs[m]
+		s := c.E.SpecOf(m)
 		if s == nil {
 			return
 		}

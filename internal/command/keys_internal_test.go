@@ -24,7 +24,7 @@ func TestScanAllLocked(t *testing.T) {
 	}
 	w := resp.NewWriter()
 	argv := [][]byte{[]byte("scan"), []byte("0"), []byte("COUNT"), []byte("1000")}
-	c := &Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(0), Spec: e.specs[e.Meta.Lookup([]byte("scan"))], AllLocked: true}
+	c := &Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(0), Spec: e.SpecOf(e.Meta.Lookup([]byte("scan"))), AllLocked: true}
 	done := make(chan struct{})
 	go func() { scanCommand(c); close(done) }()
 	select {

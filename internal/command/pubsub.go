@@ -279,7 +279,7 @@ func (e *Engine) subscribedModeCheck(cl *Client, m *meta.Command, w *resp.Writer
 		"psubscribe", "punsubscribe", "quit", "reset":
 		return true
 	}
-	e.reject(cl, e.specs[m], w, errSubscribedMode(m.Name))
+	e.reject(cl, e.SpecOf(m), w, errSubscribedMode(m.Name))
 	return false
 }
 

@@ -120,13 +120,13 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 			}
 		} else if m != nil {
 			sr.lastName = append(sr.lastName[:0], argv[0]...)
-			sr.lastMeta, sr.lastSpec = m, e.specs[m]
+			sr.lastMeta, sr.lastSpec = m, e.SpecOf(m)
 		}
 		if m == nil {
 			e.scriptReject(nil, w, script.ErrCallUnknown)
 			return
 		}
-		spec = e.specs[m]
+		spec = e.SpecOf(m)
 	}
 	if (m.Arity > 0 && len(argv) != m.Arity) || len(argv) < -m.Arity {
 		e.scriptReject(spec, w, script.ErrCallArity)

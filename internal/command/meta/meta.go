@@ -157,7 +157,9 @@ const maxNameLen = 64
 // without regard to case, and listed in name order.
 type Table struct {
 	byName map[string]*Command // lowercase name
+	index  nameIndex           // byName for Lookup
 	all    []*Command          // sorted by name
+	count  int                 // commands and subcommands: the IDs are 0..count-1
 }
 
 // Command is one command or subcommand.
@@ -174,6 +176,9 @@ type Command struct {
 	Subcommands   []*Command // sorted by name; nil if none
 	Parent        *Command   // the container command, for a subcommand
 	FlagMask      uint64     // Flag* bits, hidden flags included
+	// ID numbers the commands and subcommands of a table densely, from 0
+	// (Table.IDs), for side tables indexed by command.
+	ID int
 
 	// Documentation, as COMMAND DOCS. A string is "" when Redis omits it;
 	// History and Arguments are nil when omitted.
@@ -189,6 +194,7 @@ type Command struct {
 
 	subName   string              // the part after "|" of a subcommand's name
 	subByName map[string]*Command // lowercase subcommand name ("get")
+	subIndex  nameIndex           // subByName for SubLookup
 	aclStatus []string            // "@read"...
 	getKeys   getKeysProc
 	hasKeys   bool // doesCommandHaveKeys
@@ -305,6 +311,18 @@ func Load() (*Table, error) {
 			return nil, errors.New("cannot load command table: commands not sorted by name")
 		}
 	}
+	t.index = newNameIndex(t.byName)
+	for _, c := range t.all {
+		c.ID = t.count
+		t.count++
+		if c.subByName != nil {
+			c.subIndex = newNameIndex(c.subByName)
+		}
+		for _, sub := range c.Subcommands {
+			sub.ID = t.count
+			t.count++
+		}
+	}
 	return t, nil
 }
 
@@ -315,9 +333,12 @@ func (t *Table) All() []*Command { return t.all }
 // Count is the number of top-level commands (COMMAND COUNT).
 func (t *Table) Count() int { return len(t.all) }
 
+// IDs is the number of commands and subcommands: their IDs are below it.
+func (t *Table) IDs() int { return t.count }
+
 // Lookup finds a top-level command by name, ignoring case. It does not
 // allocate.
-func (t *Table) Lookup(name []byte) *Command { return lookupFold(t.byName, name) }
+func (t *Table) Lookup(name []byte) *Command { return t.index.get(name) }
 
 // SubLookup finds a subcommand by its own name ("get" for "config|get"),
 // ignoring case. It returns nil for a command without subcommands.
@@ -325,7 +346,7 @@ func (c *Command) SubLookup(name []byte) *Command {
 	if c.subByName == nil {
 		return nil
 	}
-	return lookupFold(c.subByName, name)
+	return c.subIndex.get(name)
 }
 
 // LookupArgv finds the command an argv invokes, as Redis's lookupCommand:
@@ -366,19 +387,6 @@ func (t *Table) LookupFullName(name []byte) *Command {
 	return t.Lookup(name)
 }
 
-func lookupFold(m map[string]*Command, name []byte) *Command {
-	if len(name) > maxNameLen {
-		return nil
-	}
-	var buf [maxNameLen]byte
-	for i, b := range name {
-		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		buf[i] = b
-	}
-	return m[string(buf[:len(name)])]
-}
 
 // IsSubcommand reports whether c is a subcommand ("config|get").
 func (c *Command) IsSubcommand() bool { return c.Parent != nil }

@@ -198,3 +198,43 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestLookupEveryName: every command and subcommand is found by its name
+// in any case, and the IDs number them densely.
+func TestLookupEveryName(t *testing.T) {
+	tab := loadTable(t)
+	seen := make([]bool, tab.IDs())
+	for _, c := range tab.All() {
+		for _, name := range []string{c.Name, strings.ToUpper(c.Name), strings.ToUpper(c.Name[:1]) + c.Name[1:]} {
+			if got := tab.Lookup([]byte(name)); got != c {
+				t.Errorf("Lookup(%q) = %v", name, got)
+			}
+		}
+		if c.ID < 0 || c.ID >= len(seen) || seen[c.ID] {
+			t.Fatalf("%s: ID %d repeated or out of range", c.Name, c.ID)
+		}
+		seen[c.ID] = true
+		for _, sub := range c.Subcommands {
+			_, subName, _ := strings.Cut(sub.Name, "|")
+			if got := c.SubLookup([]byte(strings.ToUpper(subName))); got != sub {
+				t.Errorf("SubLookup(%q) = %v", subName, got)
+			}
+			if sub.ID < 0 || sub.ID >= len(seen) || seen[sub.ID] {
+				t.Fatalf("%s: ID %d repeated or out of range", sub.Name, sub.ID)
+			}
+			seen[sub.ID] = true
+		}
+	}
+	for id, ok := range seen {
+		if !ok {
+			t.Errorf("no command has ID %d", id)
+		}
+	}
+	// Names that fold to a command's under a wider case mapping than ASCII
+	// letters are not commands.
+	for _, name := range []string{"g\x05t", "GE\x14", "s\x05t", "@et"} {
+		if c := tab.Lookup([]byte(name)); c != nil {
+			t.Errorf("Lookup(%q) = %q, want nil", name, c.Name)
+		}
+	}
+}
