@@ -387,7 +387,6 @@ func (t *Table) LookupFullName(name []byte) *Command {
 	return t.Lookup(name)
 }
 
-
 // IsSubcommand reports whether c is a subcommand ("config|get").
 func (c *Command) IsSubcommand() bool { return c.Parent != nil }
 
