@@ -117,6 +117,10 @@ type Client struct {
 	// goroutine): blocked clients are queued in this order.
 	ReadStamp int64
 	lastT     time.Duration // end of the previous command (since Engine.mono); 0 outside batches
+	// batching is set between BeginBatch and EndBatch: the statistics of
+	// fast commands then gather in pend (see Engine.run).
+	batching bool
+	pend     pendingStats
 
 	// scratch state of the dispatcher (conn goroutine)
 	ctx    Ctx

@@ -211,3 +211,28 @@ func TestClientMisc(t *testing.T) {
 		t.Errorf("CLIENT ID = %d", id)
 	}
 }
+
+// TestClientListQbuf: qbuf is Redis's sdslen(querybuf): while a batch
+// runs, the whole batch as read (a pipelined CLIENT INFO counts the
+// requests around it); between batches, what is left (0).
+func TestClientListQbuf(t *testing.T) {
+	s := servertest.Start(t, nil)
+	a, b := txDial(t, s), txDial(t, s)
+	qbuf := regexp.MustCompile(`qbuf=(\d+) `)
+	if got := qbuf.FindStringSubmatch(a.do("CLIENT", "INFO")); got == nil || got[1] != "26" {
+		t.Errorf("CLIENT INFO alone: qbuf %v, want 26", got)
+	}
+	batch := txEncode(txEncode(nil, "PING"), "CLIENT", "INFO")
+	if _, err := a.c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	a.read()
+	if got := qbuf.FindStringSubmatch(a.read()); got == nil || got[1] != "40" {
+		t.Errorf("PING + CLIENT INFO in one batch: qbuf %v, want 40", got)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(a.do("CLIENT", "ID"), ":"), "\r\n")
+	list := b.do("CLIENT", "LIST", "ID", id)
+	if got := qbuf.FindStringSubmatch(list); got == nil || got[1] != "0" {
+		t.Errorf("idle client: qbuf %v, want 0 (%q)", got, list)
+	}
+}

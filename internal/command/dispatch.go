@@ -267,6 +267,9 @@ func (e *Engine) run(ctx *Ctx) {
 	if start == 0 {
 		start = time.Since(e.mono)
 	}
+	if cl.pend.spec != nil && cl.pend.spec != spec {
+		e.flushStats(cl) // before the handler: INFO sees the calls before it
+	}
 	mark := len(w.Buf)
 	func() {
 		defer func() {
@@ -300,11 +303,17 @@ func (e *Engine) run(ctx *Ctx) {
 		}
 		e.feedMonitors(cl, db, ctx.Argv, ctx.InScript)
 	}
-	cl.lastCmd.Store(spec)
-	spec.Calls.Add(1)
-	spec.Usec.Add(dur.Microseconds())
-	e.trackLatency(spec, dur)
-	e.Stats.Commands.Add(1)
+	if cl.lastCmd.Load() != spec { // a load is cheaper than a store
+		cl.lastCmd.Store(spec)
+	}
+	if cl.batching && spec.Meta.FlagMask&meta.FlagFast != 0 {
+		cl.pend.add(e, spec, dur)
+	} else {
+		spec.Calls.Add(1)
+		spec.Usec.Add(dur.Microseconds())
+		e.trackLatency(spec, dur)
+		e.Stats.Commands.Add(1)
+	}
 	if ctx.failed {
 		spec.Failed.Add(1)
 		e.Stats.FailedCalls.Add(1)
@@ -359,7 +368,66 @@ func panicString(r any) string {
 
 // BeginBatch marks the start of a batch of pipelined commands (or the end
 // of a wait) for cl: the first command's duration is measured from here.
-func (e *Engine) BeginBatch(cl *Client) { cl.lastT = time.Since(e.mono) }
+func (e *Engine) BeginBatch(cl *Client) {
+	cl.lastT = time.Since(e.mono)
+	cl.batching = true
+}
+
+// EndBatch ends a batch begun by BeginBatch: the statistics gathered
+// during it go to the shared counters.
+func (e *Engine) EndBatch(cl *Client) {
+	cl.batching = false
+	if cl.pend.spec != nil {
+		e.flushStats(cl)
+	}
+}
+
+// pendingStats are the statistics of the batch's current run of calls of
+// one fast command (a pipeline of GETs), added to the command's shared
+// counters once, when another command runs or the batch ends, instead of
+// per call: each counter is an atomic that every event loop updates, and
+// those adds were a tenth of a pipelined GET's cost. Slow commands (INFO,
+// LATENCY, CONFIG RESETSTAT...) are counted at once, and flush the
+// pending run before they run, so they see every call before them.
+type pendingStats struct {
+	spec   *Spec
+	calls  int64
+	usec   int64
+	bucket int   // histogram bucket of the hist calls
+	hist   int64 // calls in bucket not yet in spec.Hist
+}
+
+func (p *pendingStats) add(e *Engine, spec *Spec, dur time.Duration) {
+	if p.spec != spec {
+		e.flushPending(p)
+		p.spec = spec
+	}
+	p.calls++
+	p.usec += dur.Microseconds()
+	if e.Cfg == nil || e.Cfg.LatencyTracking.Load() {
+		b := histBucket(dur)
+		if p.hist > 0 && b != p.bucket {
+			spec.Hist.add(p.bucket, p.hist)
+			p.hist = 0
+		}
+		p.bucket = b
+		p.hist++
+	}
+}
+
+func (e *Engine) flushStats(cl *Client) { e.flushPending(&cl.pend) }
+
+func (e *Engine) flushPending(p *pendingStats) {
+	if s := p.spec; s != nil && p.calls > 0 {
+		s.Calls.Add(p.calls)
+		s.Usec.Add(p.usec)
+		e.Stats.Commands.Add(p.calls)
+		if p.hist > 0 {
+			s.Hist.add(p.bucket, p.hist)
+		}
+	}
+	*p = pendingStats{}
+}
 
 // feedMonitors sends a command to the MONITOR clients (Redis's
 // replicationFeedMonitors), after it ran: passwords are already redacted.

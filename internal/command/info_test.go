@@ -142,3 +142,72 @@ func TestInfoLatencyStats(t *testing.T) {
 		t.Errorf("INFO latencystats with tracking off = %q", ls)
 	}
 }
+
+// TestCommandStatsInPipelines: the statistics of a pipeline's fast
+// commands are gathered per batch (dispatch.go, pendingStats), yet every
+// reader sees exactly Redis's counts: INFO later in the same pipeline, a
+// second INFO after a first, and other clients once the replies are out.
+func TestCommandStatsInPipelines(t *testing.T) {
+	s := servertest.Start(t, nil)
+	a, b := txDial(t, s), txDial(t, s)
+	stat := func(info, name string) string {
+		m := regexp.MustCompile(`(?m)^cmdstat_` + name + `:calls=(\d+),`).FindStringSubmatch(info)
+		if m == nil {
+			return "0"
+		}
+		return m[1]
+	}
+	total := func(info string) string {
+		return regexp.MustCompile(`(?m)^total_commands_processed:(\d+)`).FindStringSubmatch(info)[1]
+	}
+	bodyOf := func(raw string) string { _, body, _ := strings.Cut(raw, "\r\n"); return body }
+	a.want("+OK\r\n", "CONFIG", "RESETSTAT")
+
+	// One write: two GETs, then INFO, then INFO again.
+	var batch []byte
+	batch = txEncode(batch, "GET", "x")
+	batch = txEncode(batch, "GET", "x")
+	batch = txEncode(batch, "INFO", "commandstats")
+	batch = txEncode(batch, "INFO", "commandstats")
+	if _, err := a.c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	a.read()
+	a.read()
+	first, second := bodyOf(a.read()), bodyOf(a.read())
+	if got := stat(first, "get"); got != "2" {
+		t.Errorf("INFO after two pipelined GETs: get calls=%s, want 2", got)
+	}
+	if got := stat(first, "info"); got != "0" {
+		t.Errorf("first INFO counts itself: info calls=%s", got)
+	}
+	if got := stat(second, "info"); got != "1" {
+		t.Errorf("second INFO: info calls=%s, want 1", got)
+	}
+
+	// Ten GETs and an INCR in one write; once their replies are read,
+	// another client sees them all.
+	batch = batch[:0]
+	for i := 0; i < 10; i++ {
+		batch = txEncode(batch, "GET", "x")
+	}
+	batch = txEncode(batch, "INCR", "n")
+	if _, err := a.c.Write(batch); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 11; i++ {
+		a.read()
+	}
+	info := bodyOf(b.do("INFO", "all"))
+	if stat(info, "get") != "12" || stat(info, "incr") != "1" || stat(info, "info") != "2" {
+		t.Errorf("other client: get=%s incr=%s info=%s, want 12 1 2", stat(info, "get"), stat(info, "incr"), stat(info, "info"))
+	}
+	// CONFIG RESETSTAT (counted after its reset, as Redis does), 12
+	// GETs, 2 INFOs, 1 INCR.
+	if got := total(info); got != "16" {
+		t.Errorf("total_commands_processed = %s, want 16", got)
+	}
+	if !regexp.MustCompile(`(?m)^latency_percentiles_usec_get:p50=`).MatchString(info) {
+		t.Errorf("no latency percentiles for get:\n%s", info)
+	}
+}

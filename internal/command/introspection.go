@@ -351,12 +351,19 @@ func histBounds(i int) (lo, hi uint64) {
 
 // Record adds one call that took dur. Durations are truncated to whole
 // microseconds as Redis measures them.
-func (h *LatencyHistogram) Record(dur time.Duration) {
+func (h *LatencyHistogram) Record(dur time.Duration) { h.add(histBucket(dur), 1) }
+
+// histBucket is the histogram bucket of a call that took dur.
+func histBucket(dur time.Duration) int {
 	ns := uint64(dur.Microseconds()) * 1000
 	if dur < 0 {
 		ns = 0
 	}
-	ns = min(max(ns, 1), histMaxNs)
+	return histIndex(min(max(ns, 1), histMaxNs))
+}
+
+// add records n calls in bucket i.
+func (h *LatencyHistogram) add(i int, n int64) {
 	p := h.counts.Load()
 	if p == nil {
 		p = new([histBuckets]atomic.Int64)
@@ -364,7 +371,7 @@ func (h *LatencyHistogram) Record(dur time.Duration) {
 			p = h.counts.Load()
 		}
 	}
-	p[histIndex(ns)].Add(1)
+	p[i].Add(n)
 }
 
 // Reset drops the histogram.

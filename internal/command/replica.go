@@ -477,6 +477,7 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 		r.mu.Lock()
 		l.cl, l.pending = nil, nil
 		r.mu.Unlock()
+		e.EndBatch(cl) // a batch cut short
 		e.Disconnect(cl)
 		e.Clients.Remove(cl)
 	}()
@@ -537,6 +538,7 @@ func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {
 				r.mu.Unlock()
 				raw = raw[:0]
 			}
+			e.EndBatch(cl)
 		}
 		if err != nil {
 			if l.stopped() {

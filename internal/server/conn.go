@@ -51,10 +51,10 @@ type conn struct {
 	busy         bool          // the conn goroutine is running a batch, guarded by pushMu
 	queued       atomic.Bool   // pending is not empty
 	closed       atomic.Bool
-	finished     atomic.Bool  // finish ran
-	unregistered atomic.Bool  // unregister ran
-	qbuf         atomic.Int64 // query buffer bytes, for CLIENT LIST
-	qbufFree     atomic.Int64
+	finished     atomic.Bool // finish ran
+	unregistered atomic.Bool // unregister ran
+	qbuf         int         // query buffer bytes, for CLIENT LIST (guarded by pushMu)
+	qbufFree     int         // guarded by pushMu
 }
 
 // serveConn sets up an accepted connection and serves it: from then on
@@ -194,7 +194,11 @@ func (c *conn) processBatch() bool {
 	cl := c.cl
 	cl.Touch(eng.RefreshClock())
 	eng.BeginBatch(cl)
-	c.setBusy(true)
+	defer eng.EndBatch(cl)
+	c.pushMu.Lock()
+	c.busy = true
+	c.setQbufLocked()
+	c.pushMu.Unlock()
 	for {
 		argv, err := c.rd.Next()
 		if err == resp.ErrIncomplete {
@@ -209,9 +213,6 @@ func (c *conn) processBatch() bool {
 		if len(argv) == 0 {
 			continue
 		}
-		// CLIENT LIST's qbuf counts the running command, as Redis's does.
-		c.qbuf.Store(int64(c.rd.Buffered() + c.rd.LastLen()))
-		c.qbufFree.Store(int64(c.rd.Cap() - c.rd.Buffered() - c.rd.LastLen()))
 		if c.queued.Load() {
 			c.takePending()
 		}
@@ -245,6 +246,7 @@ func (c *conn) processBatch() bool {
 			c.LongRunning()
 			c.takePending()
 			c.flush() // replies before the blocking command go out now
+			eng.EndBatch(cl)
 			c.setBusy(false)
 			ok := c.waitBlocked(wt)
 			eng.BeginBatch(cl)
@@ -321,7 +323,17 @@ func (c *conn) goIdle() {
 	c.pending = c.pending[:0]
 	c.queued.Store(false)
 	c.busy = false
+	c.setQbufLocked()
 	c.pushMu.Unlock()
+}
+
+// setQbufLocked records CLIENT LIST's qbuf and qbuf-free (pushMu held, by
+// whoever runs the conn's batches). As Redis's sdslen(querybuf), qbuf is
+// the whole batch while it runs (Redis trims what it ran once the batch
+// is done) and what is left of it (a partial request) in between.
+func (c *conn) setQbufLocked() {
+	n := c.rd.Buffered()
+	c.qbuf, c.qbufFree = n, c.rd.Cap()-n
 }
 
 // Results of endBatchLoop.
@@ -575,8 +587,9 @@ func (c *conn) LongRunning() {
 func (c *conn) Buffers() (qbuf, qbufFree, obl, oll, omem int) {
 	c.pushMu.Lock()
 	omem = len(c.pending) + c.inflight
+	qbuf, qbufFree = c.qbuf, c.qbufFree
 	c.pushMu.Unlock()
-	return int(c.qbuf.Load()), int(c.qbufFree.Load()), 0, 0, omem
+	return qbuf, qbufFree, 0, 0, omem
 }
 
 func isLoopback(a net.Addr) bool {
