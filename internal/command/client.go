@@ -113,7 +113,7 @@ type Client struct {
 
 	trk clientTracking // client-side caching (tracking.go)
 
-	// ReadStamp is when the running request was read (monotonic ns; conn
+	// ReadStamp is when the running request was read (Engine.Elapsed; conn
 	// goroutine): blocked clients are queued in this order.
 	ReadStamp int64
 	lastT     time.Duration // end of the previous command (since Engine.mono); 0 outside batches
@@ -177,7 +177,11 @@ func (c *Client) SetName(n string) { c.mu.Lock(); c.name = n; c.mu.Unlock() }
 func (c *Client) LastActive() int64 { return c.lastActive.Load() }
 
 // Touch records activity now (unix ms).
-func (c *Client) Touch(ms int64) { c.lastActive.Store(ms) }
+func (c *Client) Touch(ms int64) {
+	if c.lastActive.Load() != ms {
+		c.lastActive.Store(ms)
+	}
+}
 
 // Clients is the registry of connected clients.
 type Clients struct {

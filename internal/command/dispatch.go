@@ -368,8 +368,11 @@ func panicString(r any) string {
 
 // BeginBatch marks the start of a batch of pipelined commands (or the end
 // of a wait) for cl: the first command's duration is measured from here.
-func (e *Engine) BeginBatch(cl *Client) {
-	cl.lastT = time.Since(e.mono)
+func (e *Engine) BeginBatch(cl *Client) { e.BeginBatchAt(cl, time.Since(e.mono)) }
+
+// BeginBatchAt is BeginBatch with the time already read (Elapsed).
+func (e *Engine) BeginBatchAt(cl *Client, now time.Duration) {
+	cl.lastT = now
 	cl.batching = true
 }
 

@@ -261,9 +261,15 @@ func (e *Engine) RefreshClock() int64 {
 		return e.clockMs.Load()
 	}
 	ms := e.now().UnixMilli()
-	e.clockMs.Store(ms)
+	if e.clockMs.Load() != ms { // every loop refreshes it: store only a change
+		e.clockMs.Store(ms)
+	}
 	return ms
 }
+
+// Elapsed is the engine's monotonic clock: the time since it started.
+// Client.ReadStamp and batch starts are on it.
+func (e *Engine) Elapsed() time.Duration { return time.Since(e.mono) }
 
 // NowMs returns the cached clock in unix milliseconds.
 func (e *Engine) NowMs() int64 { return e.clockMs.Load() }

@@ -168,7 +168,7 @@ func (c *conn) loop() bool {
 		c.rd.AuthRequired = !c.cl.Authenticated
 		n, err := c.rd.Fill(c.io)
 		if n > 0 {
-			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
+			c.cl.ReadStamp = int64(c.srv.eng.Elapsed())
 			eng.Stats.NetInput.Add(int64(n))
 			if closeNow := c.processBatch(); closeNow {
 				return true
@@ -193,7 +193,7 @@ func (c *conn) processBatch() bool {
 	eng := c.srv.eng
 	cl := c.cl
 	cl.Touch(eng.RefreshClock())
-	eng.BeginBatch(cl)
+	eng.BeginBatchAt(cl, time.Duration(cl.ReadStamp)) // set as the batch was read
 	defer eng.EndBatch(cl)
 	c.pushMu.Lock()
 	c.busy = true
@@ -426,7 +426,7 @@ func (c *conn) waitBlocked(wt *command.Waiter) bool {
 	read := func() {
 		n, err := c.rd.Fill(c.io)
 		if n > 0 {
-			c.cl.ReadStamp = int64(time.Since(c.srv.mono))
+			c.cl.ReadStamp = int64(c.srv.eng.Elapsed())
 			eng.Stats.NetInput.Add(int64(n))
 		}
 		readDone <- err

@@ -366,7 +366,7 @@ func (l *loop) serve(c *conn) bool {
 	closeNow := err != nil || c.closed.Load()
 	ran := false
 	if n > 0 && !closeNow {
-		c.cl.ReadStamp = int64(time.Since(s.mono))
+		c.cl.ReadStamp = int64(s.eng.Elapsed())
 		s.eng.Stats.NetInput.Add(int64(n))
 		if s.eng.PauseActive() {
 			// CLIENT PAUSE may make the batch wait: run it off the loop.

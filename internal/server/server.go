@@ -36,7 +36,6 @@ type Server struct {
 	done      chan struct{}        // closed by Close
 	wg        sync.WaitGroup       // connection and cron goroutines
 	shutdown  chan ShutdownRequest // SHUTDOWN command requests
-	mono      time.Time            // base of monotonic read stamps
 	curBind   []string             // the TCP addresses listened on, guarded by mu
 	curPort   int64                // guarded by mu
 	loops     []*loop              // event loops (Linux); none: a goroutine per connection
@@ -75,7 +74,6 @@ func New(cfg *config.Config, o Options) (*Server, error) {
 		conns:    map[*conn]struct{}{},
 		done:     make(chan struct{}),
 		shutdown: make(chan ShutdownRequest, 1),
-		mono:     time.Now(),
 		nloops:   o.EventLoops,
 	}
 	cfg.OnChange("port", s.rebind)
