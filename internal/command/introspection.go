@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/bits"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -957,7 +958,14 @@ func memoryMallocStatsCommand(c *Ctx) {
 	c.W.BulkString("Stats not supported for the current allocator")
 }
 
-func memoryPurgeCommand(c *Ctx) { c.W.OK() }
+// memoryPurgeCommand is MEMORY PURGE: where Redis asks jemalloc to purge
+// dirty pages, Cinnabar runs a GC and returns the freed heap to the
+// operating system (debug.FreeOSMemory), which also refreshes the
+// used-memory figure from a fresh GC.
+func memoryPurgeCommand(c *Ctx) {
+	debug.FreeOSMemory()
+	c.W.OK()
+}
 
 func memoryHelpCommand(c *Ctx) {
 	writeHelp(c,
