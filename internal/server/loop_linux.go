@@ -572,11 +572,9 @@ func (l *loop) accept(fd int) {
 	s := l.srv
 	for i := 0; i < maxAcceptsPerCall; i++ {
 		var nfd int
+		var sa unix.Sockaddr
 		var aerr error
-		// A blocking descriptor: os.NewFile then leaves it alone, and
-		// net.FileConn registers (only) its non-blocking duplicate with
-		// the runtime's poller.
-		if err := ll.rc.Control(func(f uintptr) { nfd, _, aerr = unix.Accept4(int(f), unix.SOCK_CLOEXEC) }); err != nil {
+		if err := ll.rc.Control(func(f uintptr) { nfd, sa, aerr = unix.Accept4(int(f), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) }); err != nil {
 			l.dropListener(fd) // closed
 			return
 		}
@@ -596,14 +594,7 @@ func (l *loop) accept(fd int) {
 			time.AfterFunc(10*time.Millisecond, func() { l.addListener(ll) })
 			return
 		}
-		f := os.NewFile(uintptr(nfd), "")
-		nc, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			s.log.Warning("Accepting client connection: ", err.Error())
-			continue
-		}
 		s.wg.Add(1)
-		s.serveConn(nc, ll.unix, true)
+		s.serveConn(newSockConn(nfd, sa, ll, s.cfg.TCPKeepAlive.Load()), ll.unix, true)
 	}
 }
