@@ -166,6 +166,16 @@ func (e *Engine) Exec(cl *Client, argv [][]byte, w *resp.Writer) (closeConn bool
 	return cl.Flags()&FlagCloseAfterReply != 0
 }
 
+// dbFor is database i as client cl works on it: a replica's master
+// client sees keys whose time has passed until it deletes them itself
+// (keyspace.MasterDB).
+func (e *Engine) dbFor(cl *Client, i int) *keyspace.DB {
+	if cl != nil && cl.Flags()&FlagMaster != 0 {
+		return e.KS.MasterDB(i)
+	}
+	return e.KS.DB(i)
+}
+
 // allowProtected implements enable-debug-command: "yes", "no" or "local".
 func (e *Engine) allowProtected(mode int, cl *Client) bool {
 	switch mode {
@@ -234,7 +244,7 @@ func (e *Engine) call(cl *Client, spec *Spec, argv [][]byte, w *resp.Writer) {
 	// The Ctx lives in the client so that it does not escape to the heap
 	// per command (handlers take its address).
 	ctx := &cl.ctx
-	*ctx = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(cl.DB), Spec: spec}
+	*ctx = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.dbFor(cl, cl.DB), Spec: spec}
 	shards := e.lockFor(cl, spec, argv)
 	e.run(ctx)
 	ctx.Argv = nil

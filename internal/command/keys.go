@@ -109,7 +109,7 @@ func dbIndexOrReply(c *Ctx, b []byte) (*keyspace.DB, bool) {
 		c.Error(ErrDBIndex)
 		return nil, false
 	}
-	return c.E.KS.DB(id), true
+	return c.E.dbFor(c.C, id), true
 }
 
 // delCommand is DEL key [key ...]. Values are freed by the garbage

@@ -276,7 +276,7 @@ func execCommand(c *Ctx) {
 	sub := &cl.execCtx
 	for _, q := range ms.queue {
 		// A SELECT inside changes cl.DB for the commands after it.
-		*sub = Ctx{E: e, C: cl, Argv: q.argv, W: c.W, DB: e.KS.DB(cl.DB), Spec: q.spec, InExec: true, AllLocked: all}
+		*sub = Ctx{E: e, C: cl, Argv: q.argv, W: c.W, DB: e.dbFor(cl, cl.DB), Spec: q.spec, InExec: true, AllLocked: all}
 		e.run(sub)
 	}
 	*sub = Ctx{}

@@ -158,6 +158,7 @@ func (e *Engine) replicaOf(host string, port int, why string) bool {
 	l.downSince.Store(e.now().UnixMilli())
 	r.link = l
 	r.linked.Store(true)
+	e.KS.SetReplicaExpiry(true)
 	r.mu.Unlock()
 	if old != nil {
 		old.close()
@@ -180,6 +181,7 @@ func (e *Engine) becomeMaster() {
 	}
 	r.link = nil
 	r.linked.Store(false)
+	e.KS.SetReplicaExpiry(false)
 	r.id2 = r.id
 	r.secondOffset = r.offset + 1
 	r.id = newReplID()

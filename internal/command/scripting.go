@@ -166,7 +166,7 @@ func (h *scriptHost) Call(r *script.Run, argv [][]byte, w *resp.Writer) {
 	callerDB, lastT := cl.DB, cl.lastT
 	cl.DB, cl.lastT = sr.db, 0
 	sub := &sr.sub
-	*sub = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.KS.DB(sr.db), Spec: spec, AllLocked: true, NoBlock: true, InScript: true}
+	*sub = Ctx{E: e, C: cl, Argv: argv, W: w, DB: e.dbFor(cl, sr.db), Spec: spec, AllLocked: true, NoBlock: true, InScript: true}
 	e.run(sub)
 	sr.db = cl.DB
 	cl.SelectDB(callerDB)

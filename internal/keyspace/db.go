@@ -6,8 +6,9 @@ import (
 
 // DB is one numbered database: a view over its table in every shard.
 type DB struct {
-	ks *Keyspace
-	id int
+	ks     *Keyspace
+	id     int
+	master bool // the view of a replica's master client (Keyspace.MasterDB)
 }
 
 // ID returns the database number.
@@ -46,8 +47,9 @@ func (db *DB) table(h uint64, create bool) *table {
 	return t
 }
 
-// find returns the table and slot position of key, expiring it if stale.
-func (db *DB) find(key []byte, h uint64) (*table, int) {
+// find returns the table and slot position of key, expiring it if stale
+// (but see SetReplicaExpiry: write tells a write's lookup from a read's).
+func (db *DB) find(key []byte, h uint64, write bool) (*table, int) {
 	t := db.table(h, false)
 	if t == nil || t.count == 0 {
 		return t, -1
@@ -60,6 +62,14 @@ func (db *DB) find(key []byte, h uint64) (*table, int) {
 	if rec[0]&fExpire != 0 {
 		at := int64(binary.LittleEndian.Uint64(rec[hdrFixed:]))
 		if isExpired(at, db.ks.now()) {
+			if db.ks.replicaExpiry.Load() {
+				if db.master {
+					return t, i
+				}
+				if !write {
+					return t, -1
+				}
+			}
 			db.expireAt(t, i, h, key)
 			return t, -1
 		}
@@ -84,7 +94,7 @@ func (db *DB) expireAt(t *table, i int, h uint64, key []byte) {
 // access time (Redis's lookupKey).
 func (db *DB) Lookup(key []byte) (Entry, bool) {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, false)
 	if i < 0 {
 		return Entry{}, false
 	}
@@ -96,7 +106,7 @@ func (db *DB) Lookup(key []byte) (Entry, bool) {
 // Peek is Lookup without touching the access time (LOOKUP_NOTOUCH).
 func (db *DB) Peek(key []byte) (Entry, bool) {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, false)
 	if i < 0 {
 		return Entry{}, false
 	}
@@ -121,7 +131,7 @@ func (db *DB) PeekStale(key []byte) (Entry, bool) {
 
 // Exists reports whether key exists (expiring it if stale).
 func (db *DB) Exists(key []byte) bool {
-	_, i := db.find(key, db.ks.Hash(key))
+	_, i := db.find(key, db.ks.Hash(key), false)
 	return i >= 0
 }
 
@@ -189,7 +199,7 @@ func (db *DB) SetObject(key []byte, typ Type, obj any, ttl int64) {
 
 func (db *DB) set(key []byte, typ Type, enc Enc, str []byte, n int64, obj any, ttl int64) {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, true)
 	if t == nil {
 		t = db.table(h, true)
 	}
@@ -494,7 +504,7 @@ func (t *table) expRemove(h uint64, ref uint64) {
 // Delete removes key; it reports whether the key existed.
 func (db *DB) Delete(key []byte) bool {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, true)
 	if i < 0 {
 		return false
 	}
@@ -527,7 +537,7 @@ func (db *DB) Persist(key []byte) bool {
 
 func (db *DB) rewriteExpire(key []byte, at int64) bool {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, true)
 	if i < 0 {
 		return false
 	}

@@ -104,7 +104,7 @@ func (db *DB) ForEach(fn func(key []byte, e Entry) bool) {
 // drawn, as Redis's dbRandomKey does on a master: every failed draw deletes
 // a key, so the loop ends.
 func (db *DB) RandomKey() []byte {
-	for {
+	for tries := 0; ; tries++ {
 		total := db.Len()
 		if total == 0 {
 			return nil
@@ -135,7 +135,13 @@ func (db *DB) RandomKey() []byte {
 			if db.Exists(key) {
 				return key
 			}
-			break // it was stale and is gone now: draw again
+			if db.ks.replicaExpiry.Load() && tries >= 100 {
+				// A replica deletes nothing: with only stale keys left
+				// the draws would go on forever, so after 100 of them,
+				// as Redis, it returns a stale key.
+				return key
+			}
+			break // it was stale (and on a master is gone now): draw again
 		}
 	}
 }
@@ -246,8 +252,8 @@ func (db *DB) scan(cursor uint64, count int, match func(key []byte) bool, fn fun
 // (LATENCY's expire-cycle), without the waits for shards that commands
 // held, which Redis's single thread never has.
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (busy time.Duration) {
-	if !ks.ActiveExpire.Load() {
-		return 0
+	if !ks.ActiveExpire.Load() || ks.replicaExpiry.Load() {
+		return 0 // a replica's master expires its keys
 	}
 	start := time.Now()
 	var keys [][]byte
@@ -307,7 +313,7 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (busy time.Duration)
 // value header); collections add their own size. The key's shard must be locked.
 func (db *DB) MemoryUsage(key []byte) (int, bool) {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, false)
 	if i < 0 {
 		return 0, false
 	}

@@ -60,6 +60,7 @@ type Keyspace struct {
 	shardShift uint
 	seed       maphash.Seed
 	dbs        []DB
+	masterDBs  []DB // the same databases as the master client of a replica sees them (MasterDB)
 	now        func() int64
 	onExpire   func(db int, key []byte)
 	onAdd      func(db int, key []byte, t Type)
@@ -67,6 +68,9 @@ type Keyspace struct {
 
 	// ActiveExpire enables the active expire cycle (DEBUG SET-ACTIVE-EXPIRE).
 	ActiveExpire atomic.Bool
+	// replicaExpiry is set while the server is a replica: expiring keys
+	// is then its master's business (SetReplicaExpiry).
+	replicaExpiry atomic.Bool
 	// ExpiredKeys and friends feed INFO stats.
 	ExpiredKeys      atomic.Int64
 	ExpiredStalePerc atomic.Int64
@@ -117,7 +121,9 @@ func New(o Options) *Keyspace {
 		ks.shards[i].tables = make([]*table, o.Databases)
 	}
 	ks.dbs = make([]DB, o.Databases)
+	ks.masterDBs = make([]DB, o.Databases)
 	for i := range ks.dbs {
+		ks.masterDBs[i] = DB{ks: ks, id: i, master: true}
 		ks.dbs[i] = DB{ks: ks, id: i}
 	}
 	ks.ActiveExpire.Store(true)
@@ -135,6 +141,20 @@ func (ks *Keyspace) NumDBs() int { return len(ks.dbs) }
 
 // DB returns database i (0 <= i < NumDBs).
 func (ks *Keyspace) DB(i int) *DB { return &ks.dbs[i] }
+
+// MasterDB returns database i as a replica's master client works on it:
+// under SetReplicaExpiry a key whose time has passed is still there for
+// it, until the master's own DEL or UNLINK (Redis's expireIfNeeded for
+// server.master). Outside replica mode it is DB(i).
+func (ks *Keyspace) MasterDB(i int) *DB { return &ks.masterDBs[i] }
+
+// SetReplicaExpiry switches replica expiry on (the server became a
+// replica) or off (REPLICAOF NO ONE), as Redis does on a replica: no active
+// expire cycle, and a key whose time has passed reads as missing to the
+// replica's clients without being deleted (its master expires it and
+// sends the DEL, which keeps the replica's dataset and offsets the
+// master's); a write by a client other than the master deletes it.
+func (ks *Keyspace) SetReplicaExpiry(on bool) { ks.replicaExpiry.Store(on) }
 
 // Hash returns the hash of a key.
 func (ks *Keyspace) Hash(key []byte) uint64 { return maphash.Bytes(ks.seed, key) }

@@ -89,7 +89,7 @@ func (ks *Keyspace) newStamp() uint32 {
 // reports whether the key exists.
 func (db *DB) SetAccess(key []byte, idle, freq int64) bool {
 	h := db.ks.Hash(key)
-	t, i := db.find(key, h)
+	t, i := db.find(key, h, true)
 	if i < 0 {
 		return false
 	}

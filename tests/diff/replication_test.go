@@ -471,3 +471,85 @@ func TestReplicaSurvivesHostileMaster(t *testing.T) {
 		t.Errorf("master_link_status %q", st)
 	}
 }
+
+// TestReplicaLeavesExpiryToMaster: as Redis's replicas, a Cinnabar replica
+// never expires keys itself. A key whose time has passed on the replica's
+// clock (but not yet on its master's) reads as missing to the replica's
+// clients, yet stays in the dataset: no active expire cycle, no deletion
+// on lookup, and the master's writes to it still apply. It goes when the
+// master expires it and sends the DEL, and the replica's offset stays the
+// master's throughout (a DEL of its own would have moved it, breaking
+// partial resyncs of replicas chained behind it).
+func TestReplicaLeavesExpiryToMaster(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Now()
+	mclock, rclock := servertest.NewClock(t0), servertest.NewClock(t0)
+	ms := servertest.Start(t, nil, servertest.WithClock(mclock))
+	rs := servertest.Start(t, nil, servertest.WithClock(rclock))
+	_, chained := startCinnabar(t)
+	m, r := replClient(t, ms.Addr), replClient(t, rs.Addr)
+	replicaOf(t, r, ms.Addr)
+	replicaOf(t, chained, rs.Addr)
+	m.Set(ctx, "k", "v", time.Second)
+	m.Set(ctx, "plain", "1", 0)
+	waitCaughtUp(t, m, r)
+	waitCaughtUp(t, r, chained)
+
+	rclock.Advance(2 * time.Second) // expired for the replica only
+	if v, err := r.Get(ctx, "k").Result(); err != redis.Nil {
+		t.Errorf("replica GET of a key past its time = %q %v, want nil", v, err)
+	}
+	if n := r.Exists(ctx, "k").Val(); n != 0 {
+		t.Errorf("replica EXISTS = %d", n)
+	}
+	if d := r.TTL(ctx, "k").Val(); d != -2*time.Nanosecond {
+		t.Errorf("replica TTL = %v, want -2", d)
+	}
+	if keys := r.Keys(ctx, "*").Val(); len(keys) != 1 || keys[0] != "plain" {
+		t.Errorf("replica KEYS * = %q", keys)
+	}
+	time.Sleep(300 * time.Millisecond) // three cron ticks at hz 10: no active expiry either
+	if n := r.DBSize(ctx).Val(); n != 2 {
+		t.Errorf("replica DBSIZE = %d, want 2: it deleted the key itself", n)
+	}
+	if n := infoField(t, r, "stats", "expired_keys"); n != "0" {
+		t.Errorf("replica expired_keys = %s", n)
+	}
+
+	// The master still has the key: its writes to it apply on the replica.
+	m.Append(ctx, "k", "w")
+	waitCaughtUp(t, m, r)
+	if n := r.DBSize(ctx).Val(); n != 2 {
+		t.Errorf("replica DBSIZE after the master's APPEND = %d, want 2", n)
+	}
+
+	// The master expires it: its DEL empties the replica and the chain.
+	mclock.Advance(2 * time.Second)
+	if v, err := m.Get(ctx, "k").Result(); err != redis.Nil {
+		t.Fatalf("master GET = %q %v", v, err)
+	}
+	waitCaughtUp(t, m, r)
+	waitCaughtUp(t, r, chained)
+	for name, c := range map[string]*redis.Client{"replica": r, "chained replica": chained} {
+		if n := c.DBSize(ctx).Val(); n != 1 {
+			t.Errorf("%s DBSIZE after the master's DEL = %d, want 1", name, n)
+		}
+	}
+	if mo, ro := infoField(t, m, "replication", "master_repl_offset"), infoField(t, r, "replication", "master_repl_offset"); mo != ro {
+		t.Errorf("offsets: master %s, replica %s", mo, ro)
+	}
+
+	// Promoted, the replica expires keys again.
+	if err := r.Set(ctx, "pk", "1", 0).Err(); err == nil || !strings.HasPrefix(err.Error(), "READONLY") {
+		t.Errorf("SET on the replica: %v, want READONLY", err)
+	}
+	if err := r.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.Set(ctx, "soon", "1", time.Second)
+	rclock.Advance(2 * time.Second)
+	if n := r.Exists(ctx, "soon").Val(); n != 0 {
+		t.Errorf("promoted replica: EXISTS of an expired key = %d", n)
+	}
+	waitUntil(t, "the promoted replica to count the expiry", func() bool { return infoField(t, r, "stats", "expired_keys") == "1" })
+}
