@@ -15,11 +15,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
 	"github.com/cinnabar-db/cinnabar/internal/config"
-	"github.com/cinnabar-db/cinnabar/internal/gctune"
 	"github.com/cinnabar-db/cinnabar/internal/log"
 	"github.com/cinnabar-db/cinnabar/internal/server"
 )
@@ -27,13 +27,6 @@ import (
 // defaultGCPercent is the GOGC the cinnabar command runs with unless the
 // environment sets GOGC.
 const defaultGCPercent = 25
-
-// gcHeapFloor is the smallest heap goal of the cinnabar command while its
-// live heap is under a quarter of it (internal/gctune): a server with
-// almost no data collects after this much allocation, not after every
-// megabyte (a burst of a thousand connections went through several
-// collections).
-const gcHeapFloor = 16 << 20
 
 // Server is an in-process Cinnabar server.
 type Server struct {
@@ -92,9 +85,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		// The keyspace keeps its data in pointer-free slabs, so a garbage
 		// collection costs little and a low target keeps RSS close to the
 		// live data (65 B/key instead of 78 B/key at the default 100).
-		// The runtime's minimum heap goal shrinks with GOGC (1 MB at 25):
-		// a nearly empty server keeps a goal of gcHeapFloor instead.
-		gctune.Floor(defaultGCPercent, gcHeapFloor)
+		debug.SetGCPercent(defaultGCPercent)
 	}
 	cfg, err := config.Load(args)
 	if err != nil {
