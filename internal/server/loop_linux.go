@@ -564,6 +564,7 @@ func (l *loop) accept(fd int) {
 	for _, x := range l.lns {
 		if x.fd == fd {
 			ll = x
+			break
 		}
 	}
 	if ll == nil {
@@ -580,10 +581,9 @@ func (l *loop) accept(fd int) {
 		}
 		switch aerr {
 		case nil:
-		case unix.EAGAIN, unix.EINTR, unix.ECONNABORTED:
-			if aerr == unix.EAGAIN {
-				return
-			}
+		case unix.EAGAIN:
+			return
+		case unix.EINTR, unix.ECONNABORTED:
 			continue
 		default:
 			// EMFILE and the like: the listener stays readable, so leave

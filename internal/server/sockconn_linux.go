@@ -30,28 +30,17 @@ func (c *sockConn) RemoteAddr() net.Addr { return c.raddr }
 // peer sa, setting the options Redis sets on a TCP client (TCP_NODELAY,
 // and keepalive as anetKeepAlive does).
 func newSockConn(fd int, sa unix.Sockaddr, ll *loopListener, keepAlive int64) *sockConn {
-	c := &sockConn{laddr: ll.ln.Addr()}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		ip := make(net.IP, 4)
-		copy(ip, a.Addr[:])
-		c.raddr = &net.TCPAddr{IP: ip, Port: a.Port}
-	case *unix.SockaddrInet6:
-		ip := make(net.IP, 16)
-		copy(ip, a.Addr[:])
-		ta := &net.TCPAddr{IP: ip, Port: a.Port}
-		if a.ZoneId != 0 {
-			ta.Zone = strconv.FormatUint(uint64(a.ZoneId), 10)
-		}
-		c.raddr = ta
-	default:
+	c := &sockConn{laddr: ll.ln.Addr(), raddr: sockaddrToTCP(sa)}
+	if c.raddr == nil {
 		c.raddr = &net.UnixAddr{Name: "", Net: "unix"}
 	}
 	if ta, ok := c.laddr.(*net.TCPAddr); ok {
 		if ta.IP.IsUnspecified() {
 			// A wildcard listener: the address the client reached.
 			if lsa, err := unix.Getsockname(fd); err == nil {
-				c.laddr = sockaddrToTCP(lsa, ta)
+				if a := sockaddrToTCP(lsa); a != nil {
+					c.laddr = a
+				}
 			}
 		}
 		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
@@ -67,7 +56,8 @@ func newSockConn(fd int, sa unix.Sockaddr, ll *loopListener, keepAlive int64) *s
 	return c
 }
 
-func sockaddrToTCP(sa unix.Sockaddr, fallback *net.TCPAddr) net.Addr {
+// sockaddrToTCP converts an IPv4 or IPv6 socket address; nil otherwise.
+func sockaddrToTCP(sa unix.Sockaddr) net.Addr {
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
 		ip := make(net.IP, 4)
@@ -76,7 +66,11 @@ func sockaddrToTCP(sa unix.Sockaddr, fallback *net.TCPAddr) net.Addr {
 	case *unix.SockaddrInet6:
 		ip := make(net.IP, 16)
 		copy(ip, a.Addr[:])
-		return &net.TCPAddr{IP: ip, Port: a.Port}
+		ta := &net.TCPAddr{IP: ip, Port: a.Port}
+		if a.ZoneId != 0 {
+			ta.Zone = strconv.FormatUint(uint64(a.ZoneId), 10)
+		}
+		return ta
 	}
-	return fallback
+	return nil
 }
