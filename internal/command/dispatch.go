@@ -278,7 +278,7 @@ func (e *Engine) run(ctx *Ctx) {
 		start = time.Since(e.mono)
 	}
 	if cl.pend.spec != nil && cl.pend.spec != spec {
-		e.flushStats(cl) // before the handler: INFO sees the calls before it
+		e.flushPending(&cl.pend) // before the handler: INFO sees the calls before it
 	}
 	mark := len(w.Buf)
 	func() {
@@ -390,9 +390,7 @@ func (e *Engine) BeginBatchAt(cl *Client, now time.Duration) {
 // during it go to the shared counters.
 func (e *Engine) EndBatch(cl *Client) {
 	cl.batching = false
-	if cl.pend.spec != nil {
-		e.flushStats(cl)
-	}
+	e.flushPending(&cl.pend)
 }
 
 // pendingStats are the statistics of the batch's current run of calls of
@@ -417,7 +415,7 @@ func (p *pendingStats) add(e *Engine, spec *Spec, dur time.Duration) {
 	}
 	p.calls++
 	p.usec += dur.Microseconds()
-	if e.Cfg == nil || e.Cfg.LatencyTracking.Load() {
+	if e.latencyTracking() {
 		b := histBucket(dur)
 		if p.hist > 0 && b != p.bucket {
 			spec.Hist.add(p.bucket, p.hist)
@@ -428,10 +426,11 @@ func (p *pendingStats) add(e *Engine, spec *Spec, dur time.Duration) {
 	}
 }
 
-func (e *Engine) flushStats(cl *Client) { e.flushPending(&cl.pend) }
-
 func (e *Engine) flushPending(p *pendingStats) {
-	if s := p.spec; s != nil && p.calls > 0 {
+	if p.spec == nil {
+		return
+	}
+	if s := p.spec; p.calls > 0 {
 		s.Calls.Add(p.calls)
 		s.Usec.Add(p.usec)
 		e.Stats.Commands.Add(p.calls)

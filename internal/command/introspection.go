@@ -394,10 +394,13 @@ func (h *LatencyHistogram) snapshot() (counts [histBuckets]int64, total int64, o
 // trackLatency records a call's duration in its command's histogram when
 // latency-tracking is on (call() in server.c).
 func (e *Engine) trackLatency(s *Spec, dur time.Duration) {
-	if e.Cfg == nil || e.Cfg.LatencyTracking.Load() {
+	if e.latencyTracking() {
 		s.Hist.Record(dur)
 	}
 }
+
+// latencyTracking is the latency-tracking setting (on without a config).
+func (e *Engine) latencyTracking() bool { return e.Cfg == nil || e.Cfg.LatencyTracking.Load() }
 
 // writeHistogram is fillCommandCDF: the number of calls and, for each
 // power-of-two latency bound from 1024 ns up, the cumulative number of
