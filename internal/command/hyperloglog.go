@@ -110,22 +110,36 @@ func pfaddCommand(c *Ctx) {
 	c.W.Int(0)
 }
 
+// mergeHLLKeys merges the registers of every existing key into regs
+// (PFCOUNT of several keys, PFMERGE). It reports whether one of them is
+// dense, and false after replying with an error (a wrong type or a
+// corrupt value).
+func mergeHLLKeys(c *Ctx, keys [][]byte, regs *[hll.Registers]uint8) (dense, ok bool) {
+	for _, key := range keys {
+		e, found := lookupKeyRead(c, key)
+		if !found {
+			continue
+		}
+		if !hllCheck(c, e) {
+			return false, false
+		}
+		if e.Str[4] == hll.Dense {
+			dense = true
+		}
+		if hll.Merge(regs, e.Str) != nil {
+			c.Error(errInvalidHLL)
+			return false, false
+		}
+	}
+	return dense, true
+}
+
 // PFCOUNT key [key ...]
 func pfcountCommand(c *Ctx) {
 	if len(c.Argv) > 2 {
 		var regs [hll.Registers]uint8
-		for _, key := range c.Argv[1:] {
-			e, ok := lookupKeyRead(c, key)
-			if !ok {
-				continue
-			}
-			if !hllCheck(c, e) {
-				return
-			}
-			if hll.Merge(&regs, e.Str) != nil {
-				c.Error(errInvalidHLL)
-				return
-			}
+		if _, ok := mergeHLLKeys(c, c.Argv[1:], &regs); !ok {
+			return
 		}
 		c.W.Int(int64(hll.CountRegisters(&regs)))
 		return
@@ -166,23 +180,10 @@ func pfcountCommand(c *Ctx) {
 // PFMERGE destkey [sourcekey ...]
 func pfmergeCommand(c *Ctx) {
 	var regs [hll.Registers]uint8
-	useDense := false
 	// The destination is argv[1] and is merged (and type-checked) too.
-	for _, key := range c.Argv[1:] {
-		e, ok := lookupKeyRead(c, key)
-		if !ok {
-			continue
-		}
-		if !hllCheck(c, e) {
-			return
-		}
-		if e.Str[4] == hll.Dense {
-			useDense = true
-		}
-		if hll.Merge(&regs, e.Str) != nil {
-			c.Error(errInvalidHLL)
-			return
-		}
+	useDense, ok := mergeHLLKeys(c, c.Argv[1:], &regs)
+	if !ok {
+		return
 	}
 	key := c.Argv[1]
 	var v []byte
