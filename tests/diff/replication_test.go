@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,30 +79,7 @@ func dataset(t *testing.T, c *redis.Client) map[string]string {
 			t.Fatal(err)
 		}
 		for _, k := range keys {
-			typ := conn.Type(ctx, k).Val()
-			var v string
-			switch typ {
-			case "string":
-				v = conn.Get(ctx, k).Val()
-			case "list":
-				v = strings.Join(conn.LRange(ctx, k, 0, -1).Val(), ",")
-			case "set":
-				m := conn.SMembers(ctx, k).Val()
-				sort.Strings(m)
-				v = strings.Join(m, ",")
-			case "hash":
-				h := conn.HGetAll(ctx, k).Val()
-				var fs []string
-				for f, x := range h {
-					fs = append(fs, f+"="+x)
-				}
-				sort.Strings(fs)
-				v = strings.Join(fs, ",")
-			case "zset":
-				for _, z := range conn.ZRangeWithScores(ctx, k, 0, -1).Val() {
-					v += fmt.Sprintf("%v:%v,", z.Member, z.Score)
-				}
-			}
+			typ, v := DescribeValue(ctx, conn, k)
 			ttl := conn.PTTL(ctx, k).Val() > 0
 			out[fmt.Sprintf("%d/%s", db, k)] = fmt.Sprintf("%s %v %s", typ, ttl, v)
 		}

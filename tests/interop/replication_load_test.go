@@ -2,14 +2,13 @@ package interop
 
 import (
 	"context"
-	"fmt"
 	"os/exec"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cinnabar-db/cinnabar/tests/diff"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -100,27 +99,7 @@ func loadDataset(t *testing.T, c *redis.Client) map[string]string {
 	iter := c.Scan(ctx, 0, "*", 1000).Iterator()
 	for iter.Next(ctx) {
 		k := iter.Val()
-		typ := c.Type(ctx, k).Val()
-		var v string
-		switch typ {
-		case "string":
-			v = c.Get(ctx, k).Val()
-		case "list":
-			v = strings.Join(c.LRange(ctx, k, 0, -1).Val(), ",")
-		case "set":
-			m := c.SMembers(ctx, k).Val()
-			sort.Strings(m)
-			v = strings.Join(m, ",")
-		case "hash":
-			var fs []string
-			for f, x := range c.HGetAll(ctx, k).Val() {
-				fs = append(fs, f+"="+x)
-			}
-			sort.Strings(fs)
-			v = strings.Join(fs, ",")
-		case "zset":
-			v = fmt.Sprint(c.ZRangeWithScores(ctx, k, 0, -1).Val())
-		}
+		typ, v := diff.DescribeValue(ctx, c, k)
 		out[k] = typ + " " + v
 	}
 	if err := iter.Err(); err != nil {
