@@ -87,12 +87,17 @@ func (w *Writer) write(p []byte) error {
 // flushBuf writes w.buf and resets it.
 func (w *Writer) flushBuf() error {
 	err := w.write(w.buf)
+	w.resetBuf()
+	return err
+}
+
+// resetBuf empties w.buf, dropping it when it grew past maxKeptBuf.
+func (w *Writer) resetBuf() {
 	if cap(w.buf) > maxKeptBuf {
 		w.buf = nil
 	} else {
 		w.buf = w.buf[:0]
 	}
-	return err
 }
 
 // Header writes the magic string and version ("REDIS0010").
@@ -185,11 +190,7 @@ func (w *Writer) Key(key []byte, e keyspace.Entry, idleSec int64, freq int) erro
 		return err
 	}
 	err = w.write(w.buf[valPos+1:])
-	if cap(w.buf) > maxKeptBuf {
-		w.buf = nil
-	} else {
-		w.buf = w.buf[:0]
-	}
+	w.resetBuf()
 	return err
 }
 
