@@ -59,9 +59,10 @@ func fuzzDrain(t *testing.T, r *Reader, input []byte, res *fuzzResult) bool {
 }
 
 // FuzzReader feeds arbitrary bytes to the Reader at once, in random
-// chunks through Feed, and in random reads through Fill. It must never
-// panic, never return arguments beyond its input, and (resumability) the
-// three ways must give the same commands, the same error and the same
+// chunks through Feed, in random reads through Fill, and in random reads
+// into a lent buffer (FillLent, Release). It must never panic, never
+// return arguments beyond its input, and (resumability) the four ways
+// must give the same commands, the same error and the same
 // unparsed remainder. Inputs over InlineMaxSize are only checked for
 // panics and invariants: the "too big" errors depend on how much is
 // buffered, in Redis too.
@@ -127,13 +128,38 @@ func FuzzReader(f *testing.F) {
 			filled.buffered = r.Buffered()
 		}
 
+		// As an event loop reads: into a buffer lent to the reader for each
+		// read and its batch, then released and overwritten (by the next
+		// connection) before the reader's next read.
+		var lentRes fuzzResult
+		r = newReader()
+		src = &randReader{data: data, rng: rng}
+		lent := make([]byte, 512+rng.IntN(1024))
+		for {
+			n, err := r.FillLent(src, lent)
+			ok := n == 0 || fuzzDrain(t, r, data, &lentRes)
+			r.Release()
+			if r.Lent() {
+				t.Fatal("Lent after Release")
+			}
+			for i := range lent {
+				lent[i] = 'x'
+			}
+			if !ok || err != nil {
+				break
+			}
+		}
+		if lentRes.err == "" {
+			lentRes.buffered = r.Buffered()
+		}
+
 		if len(data) > InlineMaxSize {
 			return
 		}
 		for _, other := range []struct {
 			name string
 			res  fuzzResult
-		}{{"Feed in chunks", fed}, {"Fill in random reads", filled}} {
+		}{{"Feed in chunks", fed}, {"Fill in random reads", filled}, {"FillLent in random reads", lentRes}} {
 			if !equalCmds(whole.cmds, other.res.cmds) || whole.err != other.res.err || whole.buffered != other.res.buffered {
 				t.Fatalf("%s differs from one Feed:\n got %q err %q left %d\nwant %q err %q left %d",
 					other.name, other.res.cmds, other.res.err, other.res.buffered, whole.cmds, whole.err, whole.buffered)

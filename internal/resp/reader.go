@@ -8,9 +8,15 @@
 //	or an inline line:  SET key "quoted \x41 value"\r\n
 //
 // The Reader keeps one growing buffer per connection. Parsed arguments are
-// sub-slices of that buffer and stay valid until the next call to Fill or
-// Compact: the server executes every complete command of a batch, then
-// flushes the replies once, then reads again.
+// sub-slices of that buffer and stay valid until the next call to Fill,
+// FillLent, Release or Compact: the server executes every complete command
+// of a batch, then flushes the replies once, then reads again.
+//
+// A reader that holds nothing can also read into a buffer lent by its
+// caller (FillLent): an event loop lends one buffer to all its
+// connections in turn, so a connection whose requests arrive whole (the
+// usual case) owns no read buffer at all; Release hands the buffer back,
+// moving a partial request into a buffer of the reader's own.
 package resp
 
 import (
@@ -76,8 +82,9 @@ type Reader struct {
 	pos      int   // parse position relative to r
 	offs     []int // start,end pairs of the arguments parsed so far
 	argv     [][]byte
-	needMore int // bytes beyond w known to be needed to finish the argument
-	last     int // bytes consumed by the last Next
+	needMore int  // bytes beyond w known to be needed to finish the argument
+	last     int  // bytes consumed by the last Next
+	lent     bool // buf belongs to FillLent's caller
 }
 
 // NewReader returns a reader with the default bulk limit (512MB).
@@ -101,6 +108,7 @@ func (p *Reader) Cap() int { return cap(p.buf) }
 // has really sent (a client declaring a 500MB argument and sending three
 // bytes does not get 500MB allocated).
 func (p *Reader) Fill(rd io.Reader) (int, error) {
+	p.lent = false // a lent buffer not released is the reader's from now on
 	p.Compact()
 	free := len(p.buf) - p.w
 	if free < 512 && (p.needMore == 0 || p.needMore > free) {
@@ -117,8 +125,44 @@ func (p *Reader) Fill(rd io.Reader) (int, error) {
 	return n, err
 }
 
+// FillLent is Fill for a reader that may use buf, lent by the caller
+// until Release: a reader holding no bytes and no buffer of its own reads
+// into buf; any other reads into its own buffer as Fill does. Either way
+// the caller must call Release before lending buf to another reader.
+func (p *Reader) FillLent(rd io.Reader, buf []byte) (int, error) {
+	if p.buf != nil || p.lent || p.pending != 0 || len(buf) < 512 {
+		return p.Fill(rd)
+	}
+	p.buf, p.r, p.w, p.lent = buf, 0, 0, true
+	n, err := rd.Read(buf)
+	p.w = n
+	return n, err
+}
+
+// Release ends the use of a buffer lent by FillLent: the reader drops it,
+// keeping the bytes not yet parsed (a partial request) in a buffer of its
+// own. Arguments returned by Next before the call become invalid.
+func (p *Reader) Release() {
+	if !p.lent {
+		return
+	}
+	p.lent = false
+	n := p.w - p.r
+	if n == 0 {
+		p.buf, p.r, p.w = nil, 0, 0
+		return
+	}
+	nb := make([]byte, max(initBuf, 2*n))
+	copy(nb, p.buf[p.r:p.w])
+	p.buf, p.r, p.w = nb, 0, n
+}
+
+// Lent reports whether the reader is using a lent buffer.
+func (p *Reader) Lent() bool { return p.lent }
+
 // Feed appends bytes to the buffer (for tests and in-memory sources).
 func (p *Reader) Feed(b []byte) {
+	p.lent = false
 	p.Compact()
 	if need := p.w + len(b); need > cap(p.buf) {
 		nb := make([]byte, p.w, max(2*cap(p.buf), need, initBuf))

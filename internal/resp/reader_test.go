@@ -717,3 +717,55 @@ func TestLastRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderLentBuffer: a reader whose requests arrive whole reads into
+// the lent buffer and owns none after Release; a partial request moves to
+// a buffer of its own, survives the lent buffer being reused, and
+// completes from the reader's own buffer.
+func TestReaderLentBuffer(t *testing.T) {
+	lent := make([]byte, 4096)
+	r := NewReader()
+	if _, err := r.FillLent(strings.NewReader("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), lent); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Lent() {
+		t.Fatal("an empty reader did not use the lent buffer")
+	}
+	cmds, err := drain(t, r)
+	if err != nil || len(cmds) != 2 || cmds[1][0] != "GET" {
+		t.Fatalf("drain = %q, %v", cmds, err)
+	}
+	r.Release()
+	if r.Lent() || r.Cap() != 0 || r.Buffered() != 0 {
+		t.Fatalf("after Release of a drained reader: lent %v cap %d buffered %d, want no buffer", r.Lent(), r.Cap(), r.Buffered())
+	}
+
+	// A whole command and the start of the next.
+	if _, err := r.FillLent(strings.NewReader("*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhel"), lent); err != nil {
+		t.Fatal(err)
+	}
+	if cmds, err := drain(t, r); err != nil || len(cmds) != 1 {
+		t.Fatalf("drain = %q, %v", cmds, err)
+	}
+	r.Release()
+	for i := range lent {
+		lent[i] = '!' // the next connection's read
+	}
+	if r.Buffered() == 0 || r.Cap() == 0 {
+		t.Fatalf("partial request lost: buffered %d cap %d", r.Buffered(), r.Cap())
+	}
+	if _, err := r.FillLent(strings.NewReader("lo\r\n"), lent); err != nil {
+		t.Fatal(err)
+	}
+	if r.Lent() {
+		t.Fatal("a reader holding a partial request read into the lent buffer")
+	}
+	cmds, err = drain(t, r)
+	if err != nil || len(cmds) != 1 || strings.Join(cmds[0], " ") != "SET k hello" {
+		t.Fatalf("drain = %q, %v", cmds, err)
+	}
+	r.Release() // a no-op: not lent
+	if r.Cap() == 0 {
+		t.Fatal("Release dropped the reader's own buffer")
+	}
+}

@@ -55,6 +55,7 @@ type loop struct {
 	stopped  bool
 
 	byFD  []*conn         // owner only
+	rbuf  []byte          // owner only: the read buffer lent to each conn's batch (resp.Reader.FillLent)
 	lns   []*loopListener // owner only: the listening sockets this loop accepts on
 	flush []*conn         // owner only: conns whose replies wait for the round's end
 	evs   []unix.EpollEvent
@@ -177,6 +178,7 @@ func (l *loop) handoff(c *conn) {
 	}
 	c.inLoop.Store(false)
 	l.cur = nil
+	l.rbuf = nil // c's batch goes on reading its arguments out of it
 	delete(l.attached, c)
 	l.detachQ = append(l.detachQ, c)
 	l.mu.Unlock()
@@ -359,7 +361,10 @@ func (l *loop) serve(c *conn) bool {
 	cfg := s.cfg
 	c.rd.MaxBulk = cfg.ProtoMaxBulkLen.Load()
 	c.rd.AuthRequired = !c.cl.Authenticated
-	n, err := c.rd.Fill(&c.nb)
+	if l.rbuf == nil {
+		l.rbuf = make([]byte, loopReadBuf)
+	}
+	n, err := c.rd.FillLent(&c.nb, l.rbuf)
 	if err == errWouldBlock {
 		err = nil
 	}
@@ -370,6 +375,7 @@ func (l *loop) serve(c *conn) bool {
 		s.eng.Stats.NetInput.Add(int64(n))
 		if s.eng.PauseActive() {
 			// CLIENT PAUSE may make the batch wait: run it off the loop.
+			c.rd.Release()
 			l.detachHere(c, func() {
 				if c.processBatch() {
 					c.Close()
@@ -393,10 +399,14 @@ func (l *loop) serve(c *conn) bool {
 		if lost {
 			// handoff: the loop runs on another goroutine and this one
 			// serves c alone. (processBatch may have returned just before
-			// the handoff, leaving the replies to the round's flush.)
+			// the handoff, leaving the replies to the round's flush.) The
+			// read buffer went with c (handoff gave the loop a new one).
+			// (When c is closing, a blocked command's reader goroutine may
+			// still be reading into c.rd: leave it alone.)
 			if closeNow {
 				c.finish()
 			} else {
+				c.rd.Release()
 				c.endBatch()
 				c.serve()
 			}
@@ -407,6 +417,7 @@ func (l *loop) serve(c *conn) bool {
 			closeNow = true
 		}
 	}
+	l.releaseReadBuf(c)
 	if closeNow {
 		l.closeHere(c) // processBatch wrote what was due (QUIT's +OK...)
 		return true
@@ -415,6 +426,29 @@ func (l *loop) serve(c *conn) bool {
 		l.flush = append(l.flush, c)
 	}
 	return true
+}
+
+// loopReadBuf is the size of a loop's read buffer, Redis's PROTO_IOBUF_LEN.
+const loopReadBuf = 16 << 10
+
+// releaseReadBuf ends c's use of the loop's read buffer, lent for its
+// batch: a partial request moves to a buffer of c's own. Lending one
+// buffer to every conn of the loop in turn means a client whose requests
+// arrive whole (nearly all) has no read buffer between its batches: a
+// thousand connecting clients allocate 4 MB less, and so go through fewer
+// garbage collections. Under the race detector the buffer is then
+// overwritten, so that a command keeping an argument past its batch
+// shows in the tests.
+func (l *loop) releaseReadBuf(c *conn) {
+	if !c.rd.Lent() {
+		return
+	}
+	c.rd.Release()
+	if raceEnabled && l.rbuf != nil {
+		for i := range l.rbuf {
+			l.rbuf[i] = '#'
+		}
+	}
 }
 
 // nbReader reads and writes a socket without blocking, from the loop.
