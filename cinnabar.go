@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/cinnabar-db/cinnabar/internal/config"
+	"github.com/cinnabar-db/cinnabar/internal/gctune"
 	"github.com/cinnabar-db/cinnabar/internal/log"
 	"github.com/cinnabar-db/cinnabar/internal/server"
 )
@@ -27,6 +28,17 @@ import (
 // defaultGCPercent is the GOGC the cinnabar command runs with unless the
 // environment sets GOGC.
 const defaultGCPercent = 25
+
+// gcClientHeadroom is the GC headroom the cinnabar command gives each
+// connected client (internal/gctune), up to gcMaxHeadroom: garbage may
+// reach what Redis holds per client anyway (its 16 KB reply buffer), and a
+// server with little data and many clients no longer collects after every
+// few hundred kilobytes (a thousand connecting clients went through
+// several collections, each stalling the only core).
+const (
+	gcClientHeadroom = 16 << 10
+	gcMaxHeadroom    = 16 << 20
+)
 
 // Server is an in-process Cinnabar server.
 type Server struct {
@@ -117,6 +129,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err := s.Engine().LoadAtStartup(); err != nil {
 		lg.Warning("Fatal error loading the DB: ", err.Error(), ". Exiting.")
 		return 1
+	}
+	if os.Getenv("GOGC") == "" {
+		// Per-client headroom on top of GOGC (see gcClientHeadroom).
+		clients := s.Engine().Clients
+		tu := gctune.Headroom(defaultGCPercent, func() uint64 {
+			return min(uint64(clients.Len())*gcClientHeadroom, gcMaxHeadroom)
+		})
+		defer tu.Stop()
 	}
 	if err := s.Start(); err != nil {
 		lg.Warning("Failed listening: ", err.Error())
