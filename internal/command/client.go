@@ -31,6 +31,11 @@ type Conn interface {
 	// goes on serving its other clients. It may be called from another
 	// goroutine than the one running the command.
 	LongRunning()
+	// WatchDisconnect watches the connection while the running command
+	// waits inside its handler (WAIT), after LongRunning: gone is closed
+	// when the client disconnects or is killed meanwhile (nil: never).
+	// stop must be called before the handler returns.
+	WatchDisconnect() (gone <-chan struct{}, stop func())
 }
 
 // blocker returns the client's connection as a keyspace.Blocker, or nil.

@@ -527,8 +527,12 @@ func waitCommand(c *Ctx) {
 		c.W.Int(int64(acked))
 		return
 	}
+	var gone <-chan struct{}
 	if c.C.Conn != nil {
 		c.C.Conn.LongRunning()
+		g, stop := c.C.Conn.WatchDisconnect()
+		defer stop()
+		gone = g
 	}
 	e.requestAcks()
 	var deadline <-chan time.Time
@@ -551,6 +555,7 @@ func waitCommand(c *Ctx) {
 			continue
 		case <-deadline:
 		case <-r.stopping:
+		case <-gone: // the client left (or CLIENT KILL): its reply goes nowhere
 		case <-time.After(time.Second):
 			continue
 		}

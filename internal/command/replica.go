@@ -461,6 +461,7 @@ func (c linkConn) Close() {
 }
 func (linkConn) Buffers() (qbuf, qbufFree, obl, oll, omem int) { return 0, 0, 0, 0, 0 }
 func (linkConn) LongRunning()                                  {}
+func (linkConn) WatchDisconnect() (<-chan struct{}, func())    { return nil, func() {} }
 
 // stream applies the master's commands as the master client.
 func (l *masterLink) stream(br *bufio.Reader, nc net.Conn) error {

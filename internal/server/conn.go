@@ -55,6 +55,12 @@ type conn struct {
 	unregistered atomic.Bool // unregister ran
 	qbuf         int         // query buffer bytes, for CLIENT LIST (guarded by pushMu)
 	qbufFree     int         // guarded by pushMu
+
+	// early holds what the client sent while a command waited in its
+	// handler (WatchDisconnect); processBatch feeds it to rd once that
+	// command is done. Conn goroutine only (the watcher hands it over by
+	// exiting before stop returns).
+	early []byte
 }
 
 // serveConn sets up an accepted connection and serves it: from then on
@@ -220,6 +226,12 @@ func (c *conn) processBatch() bool {
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()
 		closeAfter := eng.Exec(cl, argv, &c.w)
+		if len(c.early) > 0 {
+			// Read while the command waited (WAIT): argv is done with now.
+			c.rd.Feed(c.early)
+			c.early = c.early[:0]
+			cl.ReadStamp = int64(eng.Elapsed())
+		}
 		if cl.Flags()&command.FlagCloseASAP != 0 {
 			return true
 		}
@@ -581,6 +593,50 @@ func (c *conn) LongRunning() {
 	if c.lp != nil && c.inLoop.Load() {
 		c.lp.handoff(c)
 	}
+}
+
+// WatchDisconnect implements command.Conn: a goroutine reads the socket
+// while the command waits (the conn is on a goroutine of its own, after
+// LongRunning), keeping what arrives in early, since the waiting command's
+// arguments still alias the read buffer. gone is closed on EOF or an
+// error (a disconnect, CLIENT KILL's Close) and when the client sends more
+// than client-query-buffer-limit meanwhile; stop interrupts the read with
+// a deadline and waits for the goroutine.
+func (c *conn) WatchDisconnect() (<-chan struct{}, func()) {
+	gone := make(chan struct{})
+	done := make(chan struct{})
+	var stopping atomic.Bool
+	limit := int(c.srv.cfg.ClientQueryBufferLimit.Load())
+	go func() {
+		defer close(done)
+		var buf [4096]byte
+		for {
+			n, err := c.io.Read(buf[:])
+			if n > 0 {
+				c.srv.eng.Stats.NetInput.Add(int64(n))
+				c.early = append(c.early, buf[:n]...)
+			}
+			if err != nil || len(c.early) > limit {
+				if !stopping.Load() {
+					// As Redis frees such a client at once, nothing more of
+					// it runs: processBatch closes it after the command.
+					if err == nil {
+						c.srv.log.Warning("Closing client that reached max query buffer length")
+					}
+					c.cl.SetFlag(command.FlagCloseASAP, true)
+					close(gone)
+				}
+				return
+			}
+		}
+	}()
+	stop := func() {
+		stopping.Store(true)
+		_ = c.nc.SetReadDeadline(time.Now())
+		<-done
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
+	return gone, stop
 }
 
 // Buffers implements command.Conn.

@@ -3,6 +3,7 @@ package diff
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -405,6 +406,78 @@ func TestWaitEndsOnShutdown(t *testing.T) {
 		t.Fatal("Server.Close did not return while a client waited in WAIT 1 0")
 	}
 	<-done
+}
+
+// TestWaitClientGoes: a client blocked in WAIT forever is released when
+// it disconnects or is killed (it stayed in CLIENT LIST, its goroutine
+// waiting, until the server stopped), and a client that pipelines a
+// command behind a WAIT gets both replies in order once the WAIT ends.
+func TestWaitClientGoes(t *testing.T) {
+	s := servertest.Start(t, nil)
+	ctx := context.Background()
+	admin := replClient(t, s.Addr)
+	clients := func() int {
+		return strings.Count(admin.ClientList(ctx).Val(), "\n")
+	}
+	waitClients := func(want int, what string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for clients() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d clients listed, want %d:\n%s", what, clients(), want, admin.ClientList(ctx).Val())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waiter := func() (net.Conn, int64) {
+		t.Helper()
+		nc, err := net.Dial("tcp", s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.Write([]byte("CLIENT ID\r\n"))
+		buf := make([]byte, 64)
+		n, _ := nc.Read(buf)
+		id, err := strconv.ParseInt(strings.TrimSpace(strings.TrimPrefix(string(buf[:n]), ":")), 10, 64)
+		if err != nil {
+			t.Fatalf("CLIENT ID: %q", buf[:n])
+		}
+		nc.Write([]byte("WAIT 1 0\r\n"))
+		return nc, id
+	}
+
+	nc, _ := waiter()
+	waitClients(2, "a client in WAIT 1 0")
+	nc.Close()
+	waitClients(1, "after the WAIT client disconnected")
+
+	nc, id := waiter()
+	waitClients(2, "a client in WAIT 1 0")
+	if n, err := admin.ClientKillByFilter(ctx, "ID", strconv.FormatInt(id, 10)).Result(); err != nil || n != 1 {
+		t.Fatalf("CLIENT KILL ID %d: %v %v", id, n, err)
+	}
+	waitClients(1, "after CLIENT KILL of the WAIT client")
+	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if b, err := io.ReadAll(nc); err != nil || len(b) != 0 {
+		t.Errorf("killed WAIT client read %q, %v; want EOF and no reply", b, err)
+	}
+
+	// A command sent while the WAIT waits runs after it.
+	nc2, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc2.Close()
+	nc2.Write([]byte("WAIT 1 300\r\n"))
+	time.Sleep(50 * time.Millisecond)
+	nc2.Write([]byte("ECHO after\r\n"))
+	nc2.SetReadDeadline(time.Now().Add(5 * time.Second))
+	want := ":0\r\n$5\r\nafter\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(nc2, got); err != nil || string(got) != want {
+		t.Errorf("WAIT then ECHO sent during it: %q, %v; want %q", got, err, want)
+	}
 }
 
 // TestReplicaSurvivesHostileMaster: a master announcing an absurd snapshot
