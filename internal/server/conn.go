@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -56,9 +55,9 @@ type conn struct {
 	qbuf         int         // query buffer bytes, for CLIENT LIST (guarded by pushMu)
 	qbufFree     int         // guarded by pushMu
 
-	// early holds what the client sent while a command waited in its
-	// handler (WatchDisconnect); processBatch feeds it to rd once that
-	// command is done. Conn goroutine only (the watcher hands it over by
+	// early holds what the client sent while a command waited
+	// (WatchDisconnect: WAIT in its handler, a blocked BLPOP in
+	// waitBlocked); processBatch feeds it to rd once that command is done. Conn goroutine only (the watcher hands it over by
 	// exiting before stop returns).
 	early []byte
 }
@@ -206,6 +205,13 @@ func (c *conn) processBatch() bool {
 	c.setQbufLocked()
 	c.pushMu.Unlock()
 	for {
+		if len(c.early) > 0 {
+			// Read while a command waited (WAIT, a blocked BLPOP): its
+			// arguments, which alias the read buffer, are done with now.
+			c.rd.Feed(c.early)
+			c.early = c.early[:0]
+			cl.ReadStamp = int64(eng.Elapsed())
+		}
 		argv, err := c.rd.Next()
 		if err == resp.ErrIncomplete {
 			break
@@ -226,12 +232,6 @@ func (c *conn) processBatch() bool {
 		mark := c.w.Len()
 		c.w.Proto = cl.Proto()
 		closeAfter := eng.Exec(cl, argv, &c.w)
-		if len(c.early) > 0 {
-			// Read while the command waited (WAIT): argv is done with now.
-			c.rd.Feed(c.early)
-			c.early = c.early[:0]
-			cl.ReadStamp = int64(eng.Elapsed())
-		}
 		if cl.Flags()&command.FlagCloseASAP != 0 {
 			return true
 		}
@@ -434,48 +434,23 @@ func (c *conn) waitBlocked(wt *command.Waiter) bool {
 		defer t.Stop()
 		timeout = t.C
 	}
-	readDone := make(chan error, 1)
-	read := func() {
-		n, err := c.rd.Fill(c.io)
-		if n > 0 {
-			c.cl.ReadStamp = int64(c.srv.eng.Elapsed())
-			eng.Stats.NetInput.Add(int64(n))
-		}
-		readDone <- err
+	gone, stop := c.WatchDisconnect()
+	select {
+	case <-wt.Done():
+	case <-timeout:
+	case <-gone:
 	}
-	go read()
-	reading := true
-wait:
-	for {
-		select {
-		case <-wt.Done():
-			break wait
-		case <-timeout:
-			break wait
-		case err := <-readDone:
-			reading = false
-			if err != nil || c.rd.Buffered() > int(c.srv.cfg.ClientQueryBufferLimit.Load()) {
-				eng.FinishBlock(c.cl, &c.w, true)
-				return false
-			}
-			go read()
-			reading = true
-		}
+	stop()
+	select {
+	case <-gone: // disconnected, or over client-query-buffer-limit
+		eng.FinishBlock(c.cl, &c.w, true)
+		return false
+	default:
 	}
 	if wt.Cancelled() {
 		// CLIENT KILL: the client is being closed; run nothing more of it.
 		eng.FinishBlock(c.cl, &c.w, true)
 		return false
-	}
-	if reading {
-		_ = c.nc.SetReadDeadline(time.Now())
-		err := <-readDone
-		_ = c.nc.SetReadDeadline(time.Time{})
-		var ne net.Error
-		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
-			eng.FinishBlock(c.cl, &c.w, true)
-			return false
-		}
 	}
 	eng.FinishBlock(c.cl, &c.w, false)
 	return true
@@ -595,9 +570,9 @@ func (c *conn) LongRunning() {
 	}
 }
 
-// WatchDisconnect implements command.Conn: a goroutine reads the socket
-// while the command waits (the conn is on a goroutine of its own, after
-// LongRunning), keeping what arrives in early, since the waiting command's
+// WatchDisconnect implements command.Conn (and serves waitBlocked): a
+// goroutine reads the socket while the command waits (the conn is on a
+// goroutine of its own, after LongRunning), keeping what arrives in early, since the waiting command's
 // arguments still alias the read buffer. gone is closed on EOF or an
 // error (a disconnect, CLIENT KILL's Close) and when the client sends more
 // than client-query-buffer-limit meanwhile; stop interrupts the read with
