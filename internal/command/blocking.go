@@ -378,14 +378,24 @@ func (e *Engine) FinishBlock(cl *Client, w *resp.Writer, cancelled bool) {
 	}
 }
 
-// Unblock is CLIENT UNBLOCK: it ends cl's wait as a timeout, or with an
-// error. It reports whether cl was blocked on keys.
+// Unblock is CLIENT UNBLOCK: it ends cl's wait (on keys, or in WAIT) as a
+// timeout, or with an error. It reports whether cl was blocked.
 func (e *Engine) Unblock(cl *Client, withError bool) bool {
 	st := waitUnblockedTimeout
 	if withError {
 		st = waitUnblockedError
 	}
-	return e.endWait(cl, st)
+	if e.endWait(cl, st) {
+		return true
+	}
+	if ch := cl.replWait.Load(); ch != nil {
+		select {
+		case *ch <- withError:
+			return true
+		default: // unblocked already
+		}
+	}
+	return false
 }
 
 // CancelBlock ends cl's wait without a reply, for a client that is being

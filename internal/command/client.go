@@ -107,6 +107,9 @@ type Client struct {
 	libVer  string // guarded by mu
 
 	block atomic.Pointer[Waiter] // the wait the client is blocked in, if any
+	// replWait is set while the client waits in WAIT: CLIENT UNBLOCK sends
+	// on it (true: with an error).
+	replWait atomic.Pointer[chan bool]
 
 	multi     *multiState  // MULTI queue (conn goroutine)
 	multiFree *multiState  // a finished transaction's state, for reuse

@@ -534,6 +534,16 @@ func waitCommand(c *Ctx) {
 		defer stop()
 		gone = g
 	}
+	// Blocked as Redis's BLOCKED_WAIT: flag b, counted in blocked_clients,
+	// and CLIENT UNBLOCK ends it (TIMEOUT: the count so far; ERROR: the
+	// UNBLOCKED error).
+	unblock := make(chan bool, 1)
+	c.C.replWait.Store(&unblock)
+	c.C.SetFlag(FlagBlocked, true)
+	defer func() {
+		c.C.replWait.Store(nil)
+		c.C.SetFlag(FlagBlocked, false)
+	}()
 	e.requestAcks()
 	var deadline <-chan time.Time
 	if timeout > 0 {
@@ -556,6 +566,11 @@ func waitCommand(c *Ctx) {
 		case <-deadline:
 		case <-r.stopping:
 		case <-gone: // the client left (or CLIENT KILL): its reply goes nowhere
+		case withError := <-unblock:
+			if withError {
+				c.Error(ErrUnblocked)
+				return
+			}
 		case <-time.After(time.Second):
 			continue
 		}

@@ -480,6 +480,60 @@ func TestWaitClientGoes(t *testing.T) {
 	}
 }
 
+// TestWaitUnblock, against redis-server: a client in WAIT is blocked as
+// Redis's BLOCKED_WAIT (flag b, blocked_clients), CLIENT UNBLOCK ends it
+// with the count so far or, with ERROR, the UNBLOCKED error, and a client
+// no longer waiting is not unblocked.
+func TestWaitUnblock(t *testing.T) {
+	h := Start(t)
+	for _, srv := range []struct {
+		name string
+		addr string
+	}{{"redis", h.Redis.Addr}, {"cinnabar", h.Cinnabar.Addr}} {
+		admin, w := Dial(t, srv.addr), Dial(t, srv.addr)
+		id := strings.TrimSpace(strings.TrimPrefix(string(w.Send(t, Encode(nil, "CLIENT", "ID"), 1)[0]), ":"))
+		blockedInfo := func() string {
+			info := string(admin.Send(t, Encode(nil, "INFO", "clients"), 1)[0])
+			i := strings.Index(info, "blocked_clients:")
+			return strings.TrimSpace(info[i : i+strings.IndexByte(info[i:], '\r')])
+		}
+		flags := func() string {
+			list := string(admin.Send(t, Encode(nil, "CLIENT", "LIST", "ID", id), 1)[0])
+			i := strings.Index(list, " flags=")
+			return list[i+1 : i+strings.IndexByte(list[i+1:], ' ')+1]
+		}
+		for _, step := range []struct {
+			unblock []string
+			reply   string
+		}{
+			{[]string{"CLIENT", "UNBLOCK", id}, ":0\r\n"},
+			{[]string{"CLIENT", "UNBLOCK", id, "ERROR"}, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"},
+		} {
+			w.Conn.Write(Encode(nil, "WAIT", "1", "0"))
+			deadline := time.Now().Add(5 * time.Second)
+			for flags() != "flags=b" && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if f, b := flags(), blockedInfo(); f != "flags=b" || b != "blocked_clients:1" {
+				t.Errorf("%s: client in WAIT 1 0: %s, %s; want flags=b, blocked_clients:1", srv.name, f, b)
+			}
+			if r := string(admin.Send(t, Encode(nil, step.unblock...), 1)[0]); r != ":1\r\n" {
+				t.Errorf("%s: %q = %q, want :1", srv.name, step.unblock, r)
+			}
+			w.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if r, err := ReadReply(w.R); err != nil || string(r) != step.reply {
+				t.Errorf("%s: WAIT after %q: %q, %v; want %q", srv.name, step.unblock, r, err, step.reply)
+			}
+			if f, b := flags(), blockedInfo(); f != "flags=N" || b != "blocked_clients:0" {
+				t.Errorf("%s: after %q: %s, %s; want flags=N, blocked_clients:0", srv.name, step.unblock, f, b)
+			}
+		}
+		if r := string(admin.Send(t, Encode(nil, "CLIENT", "UNBLOCK", id), 1)[0]); r != ":0\r\n" {
+			t.Errorf("%s: CLIENT UNBLOCK of a client not waiting = %q, want :0", srv.name, r)
+		}
+	}
+}
+
 // TestReplicaSurvivesHostileMaster: a master announcing an absurd snapshot
 // length (or closing mid-snapshot) leaves the replica running, with its
 // link down, instead of allocating what the peer claims.
