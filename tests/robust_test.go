@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strconv"
@@ -237,4 +238,31 @@ func TestConnectionChurn(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestQueryBufferLimitWhileWaiting: a client that sends more than
+// client-query-buffer-limit while it waits (blocked in BLPOP, or in WAIT)
+// is closed, as Redis closes it whatever it is doing; the server and
+// other clients go on.
+func TestQueryBufferLimitWhileWaiting(t *testing.T) {
+	s := servertest.Start(t, []string{"--client-query-buffer-limit", "1mb"})
+	for _, wait := range []string{"BLPOP nolist 0\r\n", "WAIT 1 0\r\n"} {
+		c := dialRaw(t, s)
+		c.send(wait)
+		time.Sleep(50 * time.Millisecond)
+		// The start of a 3 MB argument, never completed.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.nc.Write([]byte("*2\r\n$3\r\nGET\r\n$3000000\r\n" + strings.Repeat("x", 2<<20)))
+		// Closed with our bytes unread, the socket may answer with a reset
+		// rather than EOF; only a timeout means it was left open.
+		_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, err := io.ReadAll(c.nc)
+		var ne net.Error
+		if (errors.As(err, &ne) && ne.Timeout()) || len(b) != 0 {
+			t.Errorf("%q then 2 MB: read %q, %v; want the server to close the connection, unanswered", wait, b, err)
+		}
+	}
+	other := dialRaw(t, s)
+	other.send("PING\r\n")
+	other.expect("+PONG\r\n")
 }

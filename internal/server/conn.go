@@ -584,7 +584,9 @@ func (c *conn) WatchDisconnect() (<-chan struct{}, func()) {
 	limit := int(c.srv.cfg.ClientQueryBufferLimit.Load())
 	go func() {
 		defer close(done)
-		var buf [4096]byte
+		// Small: a client rarely sends anything while it waits (a command
+		// pipelined behind a BLPOP), and early collects whatever comes.
+		var buf [512]byte
 		for {
 			n, err := c.io.Read(buf[:])
 			if n > 0 {
