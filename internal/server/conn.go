@@ -423,9 +423,9 @@ func (c *conn) flush() {
 
 // waitBlocked waits while the client is blocked (BLPOP...): until the
 // waiter is served or unblocked, its deadline passes, or the client
-// disconnects. Meanwhile a reader goroutine keeps reading the socket, so a
-// disconnect is noticed and pipelined commands are buffered for later. It
-// reports whether the connection is still usable.
+// disconnects. Meanwhile WatchDisconnect reads the socket, so a disconnect
+// is noticed and pipelined commands are kept for later. It reports whether
+// the connection is still usable.
 func (c *conn) waitBlocked(wt *command.Waiter) bool {
 	eng := c.srv.eng
 	var timeout <-chan time.Time

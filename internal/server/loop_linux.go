@@ -401,8 +401,6 @@ func (l *loop) serve(c *conn) bool {
 			// serves c alone. (processBatch may have returned just before
 			// the handoff, leaving the replies to the round's flush.) The
 			// read buffer went with c (handoff gave the loop a new one).
-			// (When c is closing, a blocked command's reader goroutine may
-			// still be reading into c.rd: leave it alone.)
 			if closeNow {
 				c.finish()
 			} else {
