@@ -130,7 +130,9 @@ func (p *Reader) Fill(rd io.Reader) (int, error) {
 // into buf; any other reads into its own buffer as Fill does. Either way
 // the caller must call Release before lending buf to another reader.
 func (p *Reader) FillLent(rd io.Reader, buf []byte) (int, error) {
-	if p.buf != nil || p.lent || p.pending != 0 || len(buf) < 512 {
+	// (A reader with a lent buffer not released, or inside a multibulk
+	// command, has a buffer: only a released, drained reader has none.)
+	if p.buf != nil || len(buf) < 512 {
 		return p.Fill(rd)
 	}
 	p.buf, p.r, p.w, p.lent = buf, 0, 0, true

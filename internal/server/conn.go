@@ -57,8 +57,9 @@ type conn struct {
 
 	// early holds what the client sent while a command waited
 	// (WatchDisconnect: WAIT in its handler, a blocked BLPOP in
-	// waitBlocked); processBatch feeds it to rd once that command is done. Conn goroutine only (the watcher hands it over by
-	// exiting before stop returns).
+	// waitBlocked); processBatch feeds it to rd once that command is
+	// done. Conn goroutine only (the watcher hands it over by exiting
+	// before stop returns).
 	early []byte
 }
 

@@ -375,7 +375,7 @@ func (l *loop) serve(c *conn) bool {
 		s.eng.Stats.NetInput.Add(int64(n))
 		if s.eng.PauseActive() {
 			// CLIENT PAUSE may make the batch wait: run it off the loop.
-			c.rd.Release()
+			l.releaseReadBuf(c)
 			l.detachHere(c, func() {
 				if c.processBatch() {
 					c.Close()
